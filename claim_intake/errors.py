@@ -1,0 +1,94 @@
+"""The one error hierarchy.
+
+Every error carries a stable snake_case ``code`` (shown to API callers and in the CLI's JSON),
+a ``retryable`` flag (a task runner retries only these) and the HTTP status the API maps it to.
+"""
+
+from __future__ import annotations
+
+
+class ClaimIntakeError(Exception):
+    code: str = "internal_error"
+    retryable: bool = False
+    http_status: int = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+class ConfigurationError(ClaimIntakeError):
+    code = "configuration_error"
+
+
+class ModelNotFoundError(ConfigurationError):
+    code = "model_not_found"
+
+
+class RuleSetError(ConfigurationError):
+    code = "invalid_rule_set"
+
+
+class TemplateError(ConfigurationError):
+    code = "invalid_template"
+
+
+class UnreadableFileError(ClaimIntakeError):
+    """The upload itself cannot be read; becomes an ``unreadable_file`` finding.
+
+    Callers see the family's code, ``unreadable_file``, with the precise ``reason`` (the
+    subclass's code: ``encrypted_pdf``, ``empty_file``...) beside it.
+    """
+
+    code = "unreadable_file"
+    http_status = 422
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": UnreadableFileError.code, "reason": self.code, "message": self.message}
+
+
+class EmptyFileError(UnreadableFileError):
+    code = "empty_file"
+
+
+class UnsupportedFileTypeError(UnreadableFileError):
+    code = "unsupported_file_type"
+    http_status = 415
+
+
+class CorruptFileError(UnreadableFileError):
+    code = "corrupt_file"
+
+
+class EncryptedPdfError(UnreadableFileError):
+    code = "encrypted_pdf"
+
+
+class FileTooLargeError(UnreadableFileError):
+    code = "file_too_large"
+    http_status = 413
+
+
+class TooManyPixelsError(UnreadableFileError):
+    code = "too_many_pixels"
+    http_status = 413
+
+
+class TooManyPagesError(UnreadableFileError):
+    code = "too_many_pages"
+    http_status = 413
+
+
+class OcrEngineError(ClaimIntakeError):
+    """The engine failed on a page it should have read: worth one more try."""
+
+    code = "ocr_engine_error"
+    retryable = True
+
+
+class UnknownClaimTypeError(ClaimIntakeError):
+    code = "unknown_claim_type"
+    http_status = 422

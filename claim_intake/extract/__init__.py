@@ -1,0 +1,1 @@
+"""OCR text -> typed documents: classification, grouping, field extraction."""

@@ -1,0 +1,97 @@
+"""Pages -> doc types, and pages grouped into documents."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from claim_intake.errors import TemplateError
+from claim_intake.extract.models import DocType
+from claim_intake.extract.templates import normalise_label
+from claim_intake.ocr.models import Page
+
+TITLE_WEIGHT = 10.0
+TOP_OF_PAGE = 0.3
+"""A title in the top 30% of a page weighs double: that is where forms print it."""
+MIN_SCORE = 4.0
+
+
+class DocTypeSignals(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    titles: dict[DocType, tuple[str, ...]]
+    keywords: dict[DocType, dict[str, float]]
+
+
+@functools.cache
+def builtin_signals() -> DocTypeSignals:
+    path = resources.files("claim_intake.extract") / "doc_types.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return DocTypeSignals.model_validate(raw)
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise TemplateError(f"doc type signals {path}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class PageClass:
+    doc_type: DocType
+    confidence: float
+    has_title: bool
+
+
+def classify_page(page: Page, signals: DocTypeSignals | None = None) -> PageClass:
+    signals = signals or builtin_signals()
+    scores: dict[DocType, float] = {}
+    titled: set[DocType] = set()
+    lines = [(normalise_label(line.text), line.box_norm[1]) for line in page.lines]
+    for doc_type, titles in signals.titles.items():
+        for text, top in lines:
+            if any(normalise_label(title) in text for title in titles):
+                weight = TITLE_WEIGHT * (2 if top <= TOP_OF_PAGE else 1)
+                scores[doc_type] = max(scores.get(doc_type, 0.0), weight)
+                titled.add(doc_type)
+    full_text = "".join(text for text, _ in lines)
+    for doc_type, keywords in signals.keywords.items():
+        found = sum(w for kw, w in keywords.items() if normalise_label(kw) in full_text)
+        if found:
+            scores[doc_type] = scores.get(doc_type, 0.0) + found
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < MIN_SCORE:
+        return PageClass(DocType.other, 0.5 if not full_text else 0.6, has_title=False)
+    best_type, best = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    # Confidence: how clearly the best type beats the next, damped when the evidence is thin.
+    margin = best / (best + runner_up)
+    strength = min(1.0, best / (2 * TITLE_WEIGHT))
+    return PageClass(best_type, round(margin * (0.5 + 0.5 * strength), 4), best_type in titled)
+
+
+@dataclass(frozen=True)
+class PageGroup:
+    doc_type: DocType
+    confidence: float
+    pages: tuple[Page, ...]
+
+
+def group_pages(pages: Sequence[Page], signals: DocTypeSignals | None = None) -> list[PageGroup]:
+    """Consecutive pages form one document until a page starts a new one with its own title.
+
+    A page without a title of its own that reads as the same type or as nothing in particular
+    (an expense list's second page, a summary's page 2) continues the document before it.
+    """
+    groups: list[PageGroup] = []
+    for page in pages:
+        cls = classify_page(page, signals)
+        continues = cls.doc_type in (groups[-1].doc_type, DocType.other) if groups else False
+        if continues and not cls.has_title and groups[-1].doc_type is not DocType.other:
+            last = groups[-1]
+            groups[-1] = PageGroup(last.doc_type, last.confidence, last.pages + (page,))
+            continue
+        groups.append(PageGroup(cls.doc_type, cls.confidence, (page,)))
+    return groups

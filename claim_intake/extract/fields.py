@@ -1,0 +1,197 @@
+"""Field extraction: a template applied to a document's OCR lines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from statistics import fmean
+
+from claim_intake.extract.layout import LabelHit, NormLine, find_labels, neighbours
+from claim_intake.extract.models import Field
+from claim_intake.extract.normalize import (
+    find_amount_words,
+    parse_date,
+    parse_date_range,
+    parse_days,
+    parse_money,
+)
+from claim_intake.extract.templates import FieldSpec, FieldType, Template
+from claim_intake.ocr.models import Page
+
+_NAME = re.compile(r"[\u4e00-\u9fff*·]{2,8}")
+_NOT_NAME_CHARS = set("男女性别年龄岁科室")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: str | int | bool | tuple[str, str]
+    start: int
+    end: int
+    """Span of the value within the text given to the parser."""
+
+
+def _span(text: str, value: str | None, needle: str | None = None) -> Parsed | None:
+    if value is None:
+        return None
+    pos = text.find(needle) if needle else -1
+    if pos < 0:
+        return Parsed(value, 0, len(text))
+    return Parsed(value, pos, pos + len(needle))
+
+
+def _parse_pattern(spec: FieldSpec, text: str) -> Parsed | None:
+    match = re.search(spec.pattern or ".+", text)
+    if not match:
+        return None
+    return Parsed(match.group(0).strip(), match.start(), match.end())
+
+
+def _parse_name(spec: FieldSpec, text: str) -> Parsed | None:
+    match = _NAME.match(text)
+    if not match:
+        return None
+    name = match.group(0)
+    # "张三性别男" read as one run: a name ends where the next header word begins.
+    for i, ch in enumerate(name):
+        if ch in _NOT_NAME_CHARS and i >= 2:
+            name = name[:i]
+            break
+    return Parsed(name, 0, len(name))
+
+
+def _parse_text(spec: FieldSpec, text: str) -> Parsed | None:
+    if spec.pattern:
+        return _parse_pattern(spec, text)
+    value = text.strip(" :;,.、")
+    return Parsed(value, 0, len(text)) if value else None
+
+
+def _parse_money(spec: FieldSpec, text: str) -> Parsed | None:
+    return _span(text, parse_money(text))
+
+
+def _parse_date(spec: FieldSpec, text: str) -> Parsed | None:
+    return _span(text, parse_date(text))
+
+
+def _parse_range(spec: FieldSpec, text: str) -> Parsed | None:
+    found = parse_date_range(text)
+    return Parsed(found, 0, len(text)) if found else None
+
+
+def _parse_days(spec: FieldSpec, text: str) -> Parsed | None:
+    days = parse_days(text)
+    return Parsed(days, 0, len(text)) if days is not None else None
+
+
+def _parse_words(spec: FieldSpec, text: str) -> Parsed | None:
+    words = find_amount_words(text)
+    return _span(text, words, words)
+
+
+_PARSERS: dict[FieldType, Callable[[FieldSpec, str], Parsed | None]] = {
+    FieldType.text: _parse_text,
+    FieldType.name: _parse_name,
+    FieldType.code: _parse_pattern,
+    FieldType.money: _parse_money,
+    FieldType.amount_words: _parse_words,
+    FieldType.date: _parse_date,
+    FieldType.date_range: _parse_range,
+    FieldType.days: _parse_days,
+}
+
+
+def _field(line: NormLine, start: int, end: int, value: object, raw: str | None = None) -> Field:
+    return Field(
+        value=value,
+        raw=raw if raw is not None else line.raw(start, end),
+        confidence=round(line.line.confidence, 4),
+        page=line.page,
+        box=line.sub_box(start, end),
+    )
+
+
+class _DocumentText:
+    """A document's lines with the template's labels located once."""
+
+    def __init__(self, template: Template, pages: Sequence[Page]) -> None:
+        labels = sorted(
+            ((label, name) for name, spec in template.fields.items() for label in spec.labels),
+            key=lambda pair: -len(pair[0]),
+        )
+        self.lines = [NormLine.of(line, page.number) for page in pages for line in page.lines]
+        self.hits: dict[NormLine, list[LabelHit]] = {}
+        for line in self.lines:
+            self.hits[line] = find_labels(line, labels) if labels else []
+
+    def free_text(self, line: NormLine) -> tuple[int, int]:
+        """The span of a line before its first label: text a neighbouring label may own."""
+        hits = self.hits[line]
+        return 0, hits[0].start if hits else len(line.text)
+
+    def hits_for(self, field: str) -> list[LabelHit]:
+        return [hit for line in self.lines for hit in self.hits[line] if hit.field == field]
+
+
+def _find_value(doc: _DocumentText, spec: FieldSpec, hit: LabelHit) -> tuple[NormLine, int, Parsed] | None:
+    parse = _PARSERS[spec.type]
+    inline = hit.line.text[hit.value_start : hit.value_end]
+    parsed = parse(spec, inline)
+    if parsed is not None:
+        return hit.line, hit.value_start, parsed
+    # The inline value was blank or unreadable: the value may sit in its own box nearby.
+    if inline.strip(" :;,.、"):
+        return None
+    for other in neighbours(hit, doc.lines):
+        start, end = doc.free_text(other)
+        parsed = parse(spec, other.text[start:end])
+        if parsed is not None:
+            return other, start, parsed
+    return None
+
+
+def _extract_line_field(doc: _DocumentText, spec: FieldSpec) -> Field | None:
+    pattern = re.compile(spec.pattern or "")
+    for line in doc.lines:
+        if pattern.search(line.text):
+            return _field(line, 0, len(line.text), line.line.text.strip())
+    return None
+
+
+def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field]:
+    """Every field of the template that the document shows, keyed by the spec's names."""
+    doc = _DocumentText(template, pages)
+    fields: dict[str, Field] = {}
+    for name, spec in template.fields.items():
+        if spec.type is FieldType.line:
+            found = _extract_line_field(doc, spec)
+            if found:
+                fields[name] = found
+            continue
+        hits = doc.hits_for(name)
+        if spec.type is FieldType.presence:
+            fields[name] = _presence(doc, hits)
+            continue
+        for hit in hits:
+            located = _find_value(doc, spec, hit)
+            if located is None:
+                continue
+            line, offset, parsed = located
+            start, end = offset + parsed.start, offset + parsed.end
+            if spec.type is FieldType.date_range:
+                raw = line.raw(start, end)
+                for target, value in zip(spec.targets, parsed.value, strict=True):
+                    fields[target] = _field(line, start, end, value, raw)
+            else:
+                fields[name] = _field(line, start, end, parsed.value)
+            break
+    return fields
+
+
+def _presence(doc: _DocumentText, hits: list[LabelHit]) -> Field:
+    if hits:
+        hit = hits[0]
+        return _field(hit.line, hit.start, hit.value_end, True)
+    confidence = fmean(line.line.confidence for line in doc.lines) if doc.lines else 0.0
+    return Field(value=False, raw="", confidence=round(confidence, 4))

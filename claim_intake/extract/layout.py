@@ -1,0 +1,128 @@
+"""Labels located inside OCR lines, and the geometry for finding a value near its label."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from claim_intake.ocr.models import Box, Line
+
+_SEPARATORS = ":;,.、|"
+
+
+@dataclass(frozen=True, eq=False)  # identity: two lines may read the same
+class NormLine:
+    """A line's text after NFKC without spaces, with a map back to the raw characters."""
+
+    line: Line
+    page: int
+    text: str
+    raw_index: tuple[int, ...]
+
+    @classmethod
+    def of(cls, line: Line, page: int) -> NormLine:
+        chars: list[str] = []
+        index: list[int] = []
+        for i, ch in enumerate(line.text):
+            for n in unicodedata.normalize("NFKC", ch):
+                if not n.isspace():
+                    chars.append(n)
+                    index.append(i)
+        return cls(line, page, "".join(chars), tuple(index))
+
+    def raw(self, start: int, end: int) -> str:
+        if start >= end:
+            return ""
+        return self.line.text[self.raw_index[start] : self.raw_index[end - 1] + 1]
+
+    def sub_box(self, start: int, end: int) -> Box:
+        """The part of the line's box holding characters start..end, by character share."""
+        x0, y0, x1, y1 = self.line.box
+        n = max(len(self.text), 1)
+        return (
+            round(x0 + (x1 - x0) * start / n, 1),
+            y0,
+            round(x0 + (x1 - x0) * end / n, 1),
+            y1,
+        )
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    field: str
+    line: NormLine
+    start: int
+    end: int
+    value_end: int
+    """Where this label's inline value stops: the next label on the line, or the line's end."""
+
+    @property
+    def value_start(self) -> int:
+        start = self.end
+        while start < self.value_end and self.line.text[start] in _SEPARATORS:
+            start += 1
+        return start
+
+    @property
+    def inline_value(self) -> str:
+        return self.line.text[self.value_start : self.value_end].strip(_SEPARATORS)
+
+
+def find_labels(line: NormLine, labels: list[tuple[str, str]]) -> list[LabelHit]:
+    """Non-overlapping label occurrences; ``labels`` is (label, field), longest label first."""
+    taken = [False] * len(line.text)
+    found: list[tuple[int, int, str]] = []
+    for label, field in labels:
+        pos = line.text.find(label)
+        while pos != -1:
+            if not any(taken[pos : pos + len(label)]):
+                for i in range(pos, pos + len(label)):
+                    taken[i] = True
+                found.append((pos, pos + len(label), field))
+            pos = line.text.find(label, pos + 1)
+    found.sort()
+    hits = []
+    for i, (start, end, field) in enumerate(found):
+        value_end = found[i + 1][0] if i + 1 < len(found) else len(line.text)
+        hits.append(LabelHit(field, line, start, end, value_end))
+    return hits
+
+
+def _height(box: Box) -> float:
+    return max(box[3] - box[1], 1.0)
+
+
+def same_row(a: Box, b: Box) -> bool:
+    overlap = min(a[3], b[3]) - max(a[1], b[1])
+    return overlap > 0.5 * min(_height(a), _height(b))
+
+
+def neighbours(hit: LabelHit, lines: list[NormLine]) -> list[NormLine]:
+    """Lines that may hold a value printed away from its label, nearest first.
+
+    First the lines to the right on the same row (a value in its own box), then lines just
+    below and overlapping horizontally (dot-matrix printing shifted off the pre-printed label).
+    """
+    label_box = hit.line.sub_box(hit.start, hit.end)
+    height = _height(hit.line.line.box)
+    right = [
+        other
+        for other in lines
+        if other is not hit.line
+        and other.page == hit.line.page
+        and same_row(other.line.box, hit.line.line.box)
+        and other.line.box[0] >= hit.line.line.box[2] - height
+    ]
+    right.sort(key=lambda other: other.line.box[0])
+    below = [
+        other
+        for other in lines
+        if other is not hit.line
+        and other.page == hit.line.page
+        and 0 < other.line.box[1] - hit.line.line.box[1] <= 2.2 * height
+        and other.line.box[0] < label_box[2] + 6 * height
+        and other.line.box[2] > label_box[0]
+        and other not in right
+    ]
+    below.sort(key=lambda other: (other.line.box[1], abs(other.line.box[0] - label_box[0])))
+    return right[:2] + below[:1]

@@ -1,0 +1,82 @@
+"""Value normalisation: what OCR reads on a bill -> the spec's normalised forms."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from claim_intake.extract.amount_words import AmountWordsError, parse_amount_words
+
+# Money as printed or misread: 1234.50, 24,189.65, 1.128.50 (OCR reads separators as dots), 0., ¥12
+_MONEY = re.compile(r"(?<![\d.,])-?\d{1,3}(?:[,.]\d{3})+(?:\.\d{1,2})?(?!\d)|(?<![\d.,])-?\d+(?:\.\d{0,2})?(?!\d)")
+_DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*(?:[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
+    r"|(?P<m2>\d{2})(?P<d2>\d{2}))(?!\d)"
+)
+_DAYS = re.compile(r"(\d{1,4})\s*(?:天|日)?")
+AMOUNT_WORDS_CHARS = "零壹贰貮叁参肆伍陆陸柒捌玖拾佰仟万萬亿圆元角分整〇两"
+_AMOUNT_WORDS = re.compile(f"[{AMOUNT_WORDS_CHARS}]{{2,}}")
+
+
+def parse_money(text: str) -> str | None:
+    """The first amount in ``text`` as a two-place decimal string, or None."""
+    match = _MONEY.search(text.replace("，", ","))
+    if not match:
+        return None
+    token = match.group(0)
+    if "," in token or token.count(".") > 1 or re.fullmatch(r"-?\d{1,3}(?:\.\d{3})+", token):
+        # Separators: keep only a final ".dd" as the decimal point.
+        head, sep, tail = token.rpartition(".")
+        if sep and len(tail) <= 2 and token.count(".") + token.count(",") > 1:
+            token = re.sub(r"[.,]", "", head) + "." + tail
+        elif sep and len(tail) <= 2 and "," in head:
+            token = head.replace(",", "") + "." + tail
+        else:
+            token = re.sub(r"[.,]", "", token)
+    try:
+        return str(Decimal(token.rstrip(".") or "0").quantize(Decimal("0.01")))
+    except InvalidOperation:
+        return None
+
+
+def find_dates(text: str) -> list[tuple[date, str]]:
+    """Every valid date in ``text`` with the text it was read from."""
+    found = []
+    for match in _DATE.finditer(text):
+        month = match.group("m") or match.group("m2")
+        day = match.group("d") or match.group("d2")
+        try:
+            found.append((date(int(match.group("y")), int(month), int(day)), match.group(0)))
+        except ValueError:
+            continue
+    return found
+
+
+def parse_date(text: str) -> str | None:
+    dates = find_dates(text)
+    return dates[0][0].isoformat() if dates else None
+
+
+def parse_date_range(text: str) -> tuple[str, str] | None:
+    """A stay printed as ``20201217|20201223``, ``2020-12-17至2020-12-23`` and the like."""
+    dates = find_dates(text)
+    if len(dates) < 2:
+        return None
+    return dates[0][0].isoformat(), dates[1][0].isoformat()
+
+
+def parse_days(text: str) -> int | None:
+    match = _DAYS.search(text)
+    return int(match.group(1)) if match else None
+
+
+def find_amount_words(text: str) -> str | None:
+    """The 大写 amount exactly as printed, if ``text`` holds one that parses."""
+    for match in _AMOUNT_WORDS.finditer(text):
+        try:
+            parse_amount_words(match.group(0))
+        except AmountWordsError:
+            continue
+        return match.group(0)
+    return None

@@ -1,0 +1,117 @@
+"""Field templates: declared as data, one YAML file per doc type, validated on load."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from claim_intake.errors import TemplateError
+from claim_intake.extract.models import DocType
+
+
+class FieldType(StrEnum):
+    text = "text"
+    name = "name"
+    code = "code"
+    money = "money"
+    amount_words = "amount_words"
+    date = "date"
+    date_range = "date_range"
+    days = "days"
+    presence = "presence"
+    line = "line"
+    """The whole text of the first line matching ``pattern`` (a title, a hospital header)."""
+
+
+def normalise_label(text: str) -> str:
+    """Labels are compared on NFKC text without spaces: OCR mixes full and half width."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+
+
+class FieldSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: FieldType
+    labels: tuple[str, ...] = ()
+    pattern: str | None = None
+    targets: tuple[str, ...] = ()
+    """For date_range: the two field names the range fills."""
+    label_zh: str | None = None
+    """How staff and claimants call the field; defaults to the first label."""
+
+    @field_validator("labels")
+    @classmethod
+    def _normalise(cls, labels: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(normalise_label(label) for label in labels)
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}")
+        return pattern
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FieldSpec:
+        if self.type is FieldType.line and not self.pattern:
+            raise ValueError("a line field needs a pattern")
+        if self.type not in (FieldType.line,) and not self.labels:
+            raise ValueError(f"a {self.type} field needs labels")
+        if self.type is FieldType.code and not self.pattern:
+            raise ValueError("a code field needs a pattern")
+        if (self.type is FieldType.date_range) != bool(self.targets):
+            raise ValueError("targets are given exactly for date_range fields (two names)")
+        if self.targets and len(self.targets) != 2:
+            raise ValueError("a date_range has two targets")
+        return self
+
+
+class Template(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    doc_type: DocType
+    fields: dict[str, FieldSpec]
+
+    def output_names(self) -> list[str]:
+        """The spec's field names this template can fill, in declaration order."""
+        names: list[str] = []
+        for name, spec in self.fields.items():
+            names.extend(spec.targets or (name,))
+        return names
+
+    def label_of(self, field: str) -> str:
+        for name, spec in self.fields.items():
+            if name == field or field in spec.targets:
+                if spec.label_zh:
+                    return spec.label_zh
+                return spec.labels[0] if spec.labels else field
+        return field
+
+
+def load_template_file(path: Path) -> Template:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Template.model_validate(raw)
+    except (yaml.YAMLError, ValidationError, OSError) as exc:
+        raise TemplateError(f"template {path}: {exc}") from exc
+
+
+@functools.cache
+def builtin_templates() -> dict[DocType, Template]:
+    folder = resources.files("claim_intake.extract") / "templates"
+    templates = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".yaml"):
+            template = load_template_file(Path(str(entry)))
+            templates[template.doc_type] = template
+    return templates

@@ -1,0 +1,1 @@
+"""The edges: settings and the command line."""

@@ -1,0 +1,1 @@
+"""Bytes -> pages -> text lines with geometry."""

@@ -1,0 +1,38 @@
+"""The OCR stage's own settings; the edge (intake.settings) composes them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from claim_intake.ocr.models import Frozen
+
+
+class Limits(Frozen):
+    """Checked before any heavy work, so a hostile upload costs almost nothing."""
+
+    max_file_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    max_pixels: int = Field(default=40_000_000, gt=0)
+    """Per page; a 4000x3000 phone photo is 12 Mpx. Larger is a decompression bomb."""
+    max_pages: int = Field(default=50, gt=0)
+
+
+class RapidOcrOptions(Frozen):
+    threads: int = Field(default=0, ge=0)
+    """ONNX Runtime intra-op threads; 0 = one per core. Processes x threads <= cores."""
+    det_limit_side_len: int = Field(default=1280, ge=320, le=4096)
+    det_limit_type: Literal["max", "min"] = "max"
+    """Detection cost grows with the input area; bills need less than RapidOCR's min-side 736."""
+    use_angle_cls: bool = True
+    rec_batch_num: int = Field(default=8, ge=1, le=64)
+    text_score: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class ReadOptions(Frozen):
+    limits: Limits = Limits()
+    pdf_render_dpi: int = Field(default=150, ge=72, le=400)
+    """Also the resolution of text-layer boxes, so boxes of both kinds of page line up."""
+    text_layer_min_chars: int = Field(default=20, ge=1)
+    """A page with fewer readable characters in its text layer is rendered and OCRed."""
+    engine: RapidOcrOptions = RapidOcrOptions()

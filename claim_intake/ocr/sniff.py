@@ -1,0 +1,35 @@
+"""File type from the first bytes, never from the name: phones save WebP or PNG as ``.jpg``."""
+
+from __future__ import annotations
+
+from claim_intake.errors import EmptyFileError, UnsupportedFileTypeError
+from claim_intake.ocr.models import FileKind
+
+# PDF writers may put junk before the header; readers accept it within the first KiB.
+_PDF_HEADER_WINDOW = 1024
+
+_SIGNATURES: tuple[tuple[bytes, FileKind], ...] = (
+    (b"\xff\xd8\xff", FileKind.jpeg),
+    (b"\x89PNG\r\n\x1a\n", FileKind.png),
+    (b"BM", FileKind.bmp),
+    (b"II*\x00", FileKind.tiff),
+    (b"MM\x00*", FileKind.tiff),
+    (b"GIF87a", FileKind.gif),
+    (b"GIF89a", FileKind.gif),
+)
+
+
+def sniff(data: bytes) -> FileKind:
+    if not data.strip():
+        raise EmptyFileError("the file is empty")
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return FileKind.webp
+    for magic, kind in _SIGNATURES:
+        if data.startswith(magic):
+            return kind
+    if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
+        return FileKind.pdf
+    raise UnsupportedFileTypeError(
+        "unsupported file type: expected a photo or scan (JPEG, PNG, WebP, BMP, TIFF, GIF) "
+        "or a PDF"
+    )

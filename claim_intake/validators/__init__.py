@@ -1,0 +1,1 @@
+"""Typed documents -> findings: rule sets (data) and the checks they switch on."""

@@ -1,0 +1,40 @@
+"""The validation stage's entry point: a claim's documents -> an assessment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from claim_intake.validators.checks import ALWAYS, OPTIONAL, Claim
+from claim_intake.validators.messages import builtin_messages
+from claim_intake.validators.models import (
+    Assessment,
+    ClaimDocument,
+    ClaimStatus,
+    Severity,
+    UnreadableFile,
+)
+from claim_intake.validators.ruleset import RuleSet
+
+_OPEN = (Severity.blocking, Severity.follow_up)
+
+
+def assess(
+    rules: RuleSet,
+    documents: Sequence[ClaimDocument],
+    unreadable: Sequence[UnreadableFile] = (),
+    claimant_name: str | None = None,
+) -> Assessment:
+    claim = Claim(rules, builtin_messages(), tuple(documents), tuple(unreadable), claimant_name)
+    checks = ALWAYS + tuple(OPTIONAL[name] for name in rules.checks)
+    findings = tuple(finding for check in checks for finding in check(claim))
+    status = (
+        ClaimStatus.needs_follow_up
+        if any(f.severity in _OPEN for f in findings)
+        else ClaimStatus.complete
+    )
+    return Assessment(
+        claim_type=rules.claim_type,
+        status=status,
+        findings=findings,
+        rule_set_version=rules.version,
+    )

@@ -1,0 +1,85 @@
+"""Types the validation stage takes and produces. Immutable and JSON-serialisable."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from claim_intake.extract.models import DocType, Document
+from claim_intake.ocr.models import Box
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ClaimType(StrEnum):
+    inpatient = "inpatient"
+    outpatient_special = "outpatient_special"
+    accident = "accident"
+
+
+class Severity(StrEnum):
+    blocking = "blocking"
+    follow_up = "follow_up"
+    info = "info"
+
+
+class FindingCode(StrEnum):
+    missing_document = "missing_document"
+    missing_field = "missing_field"
+    illegible_field = "illegible_field"
+    unreadable_file = "unreadable_file"
+    unsupported_document = "unsupported_document"
+    amount_words_mismatch = "amount_words_mismatch"
+    amount_breakdown_mismatch = "amount_breakdown_mismatch"
+    items_sum_mismatch = "items_sum_mismatch"
+    name_mismatch = "name_mismatch"
+    date_inconsistent = "date_inconsistent"
+    duplicate_invoice = "duplicate_invoice"
+    late_submission = "late_submission"
+
+
+class ClaimStatus(StrEnum):
+    complete = "complete"
+    needs_follow_up = "needs_follow_up"
+
+
+class ClaimDocument(Frozen):
+    """A document as the claim knows it: an id to point findings at, and where it came from."""
+
+    id: str
+    file: str
+    document: Document
+
+
+class UnreadableFile(Frozen):
+    file: str
+    code: str
+    message: str
+
+
+class Evidence(Frozen):
+    document: str
+    page: int | None = None
+    box: Box | None = None
+
+
+class Finding(Frozen):
+    code: FindingCode
+    severity: Severity
+    doc_type: DocType | None = None
+    field: str | None = None
+    documents: tuple[str, ...] = ()
+    """Ids of the documents concerned."""
+    evidence: tuple[Evidence, ...] = ()
+    message_staff: str
+    message_claimant: str
+
+
+class Assessment(Frozen):
+    claim_type: ClaimType
+    status: ClaimStatus
+    findings: tuple[Finding, ...]
+    rule_set_version: str
