@@ -93,7 +93,7 @@ def parse_amount_words(text: str) -> Decimal:
     """
     cleaned = "".join(ch for ch in text if not ch.isspace() and ch not in "整正（）()：:￥¥")
     cleaned = cleaned.removeprefix("人民币")
-    if not cleaned or not any(ch in _DIGIT_VALUE for ch in cleaned):
+    if not any(ch in _DIGIT_VALUE or ch in _SMALL_UNIT_VALUE for ch in cleaned):
         raise AmountWordsError(f"no amount in {text!r}")
     total = 0
     section = 0  # the value below the current 万/亿

@@ -62,6 +62,8 @@ def _to_bgr(img: Image.Image) -> np.ndarray:
 def decode_image(data: bytes, kind: FileKind, limits: Limits) -> Iterator[PageImage]:
     try:
         img = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise TooManyPixelsError(f"the image is too large to decode safely: {exc}") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise CorruptFileError(f"the image cannot be decoded: {exc}") from exc
     frames = ImageSequence.Iterator(img) if kind is FileKind.tiff else [img]

@@ -57,10 +57,10 @@ def _desk(nrng: np.random.Generator, rng: random.Random, h: int, w: int) -> np.n
     """A desk surface: one of a few common colours, with wood-like streaks and grain."""
     base = np.array(rng.choice(((146, 104, 70), (118, 116, 112), (196, 188, 174), (92, 70, 52))),
                     dtype=np.float32)
-    streaks = _smooth_noise(nrng, h // 16 + 1, w, 24)
+    streaks = _smooth_noise(nrng, h // 16 + 1, w, 8)
     streaks = cv2.resize(streaks, (w, h), interpolation=cv2.INTER_LINEAR)
     grain = nrng.normal(0, 4, (h, w)).astype(np.float32)
-    return base * (0.85 + 0.25 * streaks)[..., None] + grain[..., None]
+    return base * (0.92 + 0.12 * streaks)[..., None] + grain[..., None]
 
 
 def phone_photo(img: Image.Image, rng: random.Random) -> Image.Image:

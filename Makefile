@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+CLI := $(VENV)/bin/claim-intake
+STAMP := $(VENV)/.installed-stamp
+BUNDLES := samples/bundles
+
+.PHONY: install demo test samples bench lint
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	@for bundle in $(BUNDLES)/inpatient_complete $(BUNDLES)/inpatient_missing_discharge_summary; do \
+		echo; echo "=== $$bundle"; \
+		$(CLI) process $$bundle --claim-type inpatient || exit 1; \
+	done
+
+test: install
+	$(PY) -m pytest
+
+samples: install
+	$(PY) -m claim_intake.samples.generate $(BUNDLES)
+
+bench: install
+	$(PY) benchmarks/read_speed.py
+
+lint: install
+	$(VENV)/bin/ruff check claim_intake tests benchmarks
