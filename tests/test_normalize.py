@@ -4,7 +4,7 @@ from claim_intake.extract.normalize import (
     find_amount_words,
     parse_date,
     parse_date_range,
-    parse_days,
+    parse_integer,
     parse_money,
 )
 
@@ -56,7 +56,8 @@ def test_stays(text: str) -> None:
     assert parse_date_range(text) == ("2020-12-17", "2020-12-23")
 
 
-def test_days_and_amount_words() -> None:
-    assert parse_days("8天") == 8
+def test_integers_and_amount_words() -> None:
+    assert parse_integer("8天") == 8
+    assert parse_integer("年龄：51岁") == 51
     assert find_amount_words("金额合计(大写)叁佰伍拾叁圆整(小写)353.00") == "叁佰伍拾叁圆整"
     assert find_amount_words("金额合计") is None

@@ -13,12 +13,14 @@ from claim_intake.extract.normalize import (
     find_amount_words,
     parse_date,
     parse_date_range,
-    parse_days,
+    parse_integer,
     parse_money,
 )
 from claim_intake.extract.templates import FieldSpec, FieldType, Template
 from claim_intake.ocr.models import Page
 
+_NUMBERED = re.compile(r"^\d{1,2}[.、]")
+_AS_PRINTED = (FieldType.text, FieldType.name)
 _NAME = re.compile(r"[\u4e00-\u9fff*·]{2,8}")
 _NOT_NAME_CHARS = set("男女性别年龄岁科室")
 
@@ -80,9 +82,9 @@ def _parse_range(spec: FieldSpec, text: str) -> Parsed | None:
     return Parsed(found, 0, len(text)) if found else None
 
 
-def _parse_days(spec: FieldSpec, text: str) -> Parsed | None:
-    days = parse_days(text)
-    return Parsed(days, 0, len(text)) if days is not None else None
+def _parse_integer(spec: FieldSpec, text: str) -> Parsed | None:
+    number = parse_integer(text)
+    return Parsed(number, 0, len(text)) if number is not None else None
 
 
 def _parse_words(spec: FieldSpec, text: str) -> Parsed | None:
@@ -98,7 +100,7 @@ _PARSERS: dict[FieldType, Callable[[FieldSpec, str], Parsed | None]] = {
     FieldType.amount_words: _parse_words,
     FieldType.date: _parse_date,
     FieldType.date_range: _parse_range,
-    FieldType.days: _parse_days,
+    FieldType.integer: _parse_integer,
 }
 
 
@@ -183,10 +185,38 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
                 raw = line.raw(start, end)
                 for target, value in zip(spec.targets, parsed.value, strict=True):
                     fields[target] = _field(line, start, end, value, raw)
+            elif spec.type in _AS_PRINTED:
+                # Text values are reported as printed (full-width brackets and all).
+                raw = line.raw(start, end).strip()
+                if spec.multiline:
+                    raw = " ".join([raw, *(more.line.text.strip() for more in _continuations(doc, line, start))])
+                fields[name] = _field(line, start, end, raw, raw)
             else:
                 fields[name] = _field(line, start, end, parsed.value)
             break
     return fields
+
+
+def _continuations(doc: _DocumentText, first: NormLine, start: int) -> list[NormLine]:
+    """Numbered lines printed under a value (``2.腰椎管狭窄症`` under ``出院诊断：1.…``)."""
+    found: list[NormLine] = []
+    x = first.sub_box(start, start + 1)[0]
+    current = first
+    while True:
+        height = current.line.box[3] - current.line.box[1]
+        below = [
+            other
+            for other in doc.lines
+            if other.page == current.page
+            and 0 < other.line.box[1] - current.line.box[1] <= 1.8 * height
+            and abs(other.line.box[0] - x) <= 2 * height
+            and _NUMBERED.match(other.text)
+            and not doc.hits[other]
+        ]
+        if not below:
+            return found
+        current = min(below, key=lambda other: other.line.box[1])
+        found.append(current)
 
 
 def _presence(doc: _DocumentText, hits: list[LabelHit]) -> Field:

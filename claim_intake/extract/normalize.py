@@ -14,7 +14,7 @@ _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
     r"|(?P<m2>\d{2})(?P<d2>\d{2}))(?!\d)"
 )
-_DAYS = re.compile(r"(\d{1,4})\s*(?:天|日)?")
+_INTEGER = re.compile(r"\d{1,4}")
 AMOUNT_WORDS_CHARS = "零壹贰貮叁参肆伍陆陸柒捌玖拾佰仟万萬亿圆元角分整〇两"
 _AMOUNT_WORDS = re.compile(f"[{AMOUNT_WORDS_CHARS}]{{2,}}")
 
@@ -66,9 +66,10 @@ def parse_date_range(text: str) -> tuple[str, str] | None:
     return dates[0][0].isoformat(), dates[1][0].isoformat()
 
 
-def parse_days(text: str) -> int | None:
-    match = _DAYS.search(text)
-    return int(match.group(1)) if match else None
+def parse_integer(text: str) -> int | None:
+    """``8天`` -> 8, ``51岁`` -> 51."""
+    match = _INTEGER.search(text)
+    return int(match.group(0)) if match else None
 
 
 def find_amount_words(text: str) -> str | None:

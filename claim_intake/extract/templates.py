@@ -24,7 +24,8 @@ class FieldType(StrEnum):
     amount_words = "amount_words"
     date = "date"
     date_range = "date_range"
-    days = "days"
+    integer = "integer"
+    """The first whole number: days of a stay (8天), an age (51岁)."""
     presence = "presence"
     line = "line"
     """The whole text of the first line matching ``pattern`` (a title, a hospital header)."""
@@ -43,6 +44,8 @@ class FieldSpec(BaseModel):
     pattern: str | None = None
     targets: tuple[str, ...] = ()
     """For date_range: the two field names the range fills."""
+    multiline: bool = False
+    """Text that goes on in numbered lines below (``1.…`` then ``2.…``), as diagnoses do."""
     label_zh: str | None = None
     """How staff and claimants call the field; defaults to the first label."""
 
@@ -69,6 +72,8 @@ class FieldSpec(BaseModel):
             raise ValueError(f"a {self.type} field needs labels")
         if self.type is FieldType.code and not self.pattern:
             raise ValueError("a code field needs a pattern")
+        if self.multiline and self.type is not FieldType.text:
+            raise ValueError("only text fields can be multiline")
         if (self.type is FieldType.date_range) != bool(self.targets):
             raise ValueError("targets are given exactly for date_range fields (two names)")
         if self.targets and len(self.targets) != 2:
