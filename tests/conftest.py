@@ -5,7 +5,6 @@ import io
 import numpy as np
 import pytest
 
-from claim_intake.ocr.engine import RawLine
 from claim_intake.ocr.models import EngineInfo, Line, Page, PageSource, make_line
 
 WIDTH, HEIGHT = 1600, 1000
@@ -15,30 +14,46 @@ def line(text: str, x0: float, y0: float, x1: float | None = None, y1: float | N
     """A line as OCR returns it; the default box is 30 px per character, 36 px high."""
     x1 = x1 if x1 is not None else x0 + 30 * len(text)
     y1 = y1 if y1 is not None else y0 + 36
-    return make_line(text, conf, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), WIDTH, HEIGHT)
+    return make_line(text, conf, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), (WIDTH, HEIGHT))
 
 
 def page(*lines: Line, number: int = 1) -> Page:
-    return Page(number=number, width=WIDTH, height=HEIGHT, source=PageSource.ocr, lines=lines)
+    return Page(
+        number=number,
+        width=WIDTH,
+        height=HEIGHT,
+        source_width=WIDTH,
+        source_height=HEIGHT,
+        source=PageSource.ocr,
+        lines=lines,
+    )
 
 
 class CountingEngine:
-    """Implements the engine protocol without models, to see whether and how often OCR runs."""
+    """Implements the engine protocol without models: one fixed line wherever it looks."""
 
     info = EngineInfo(name="counting", version="0")
 
-    def __init__(self, lines: list[RawLine] | None = None) -> None:
+    def __init__(self, text: str = "票据代码：45060121") -> None:
         self.calls: list[tuple[int, int]] = []
-        self._lines = lines or []
+        self.images: list[np.ndarray] = []
+        self._text = text
 
-    def recognise(self, image: np.ndarray) -> list[RawLine]:
+    def detect(self, image: np.ndarray) -> list[np.ndarray]:
         self.calls.append(image.shape[:2])
-        return self._lines
+        self.images.append(image)
+        return [np.array([[2, 2], [30, 2], [30, 6], [2, 6]], dtype=np.float32)]
+
+    def classify(self, crops: list[np.ndarray]) -> list[tuple[int, float]]:
+        return [(0, 1.0) for _ in crops]
+
+    def recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        return [(self._text, 0.99) for _ in crops]
 
 
 @pytest.fixture
 def counting_engine() -> CountingEngine:
-    return CountingEngine([("票据代码：45060121", 0.99, ((10, 10), (300, 10), (300, 40), (10, 40)))])
+    return CountingEngine()
 
 
 def pdf_bytes(text_lines: list[str] | None, image: bool = False, password: str | None = None) -> bytes:

@@ -40,10 +40,8 @@ def test_transparent_png_is_read_on_white(counting_engine: CountingEngine) -> No
     img = Image.new("RGBA", (50, 50), (0, 0, 0, 0))
     buf = io.BytesIO()
     img.save(buf, "PNG")
-    captured = []
-    counting_engine.recognise = lambda image: captured.append(image) or []
     _read(buf.getvalue(), counting_engine)
-    assert captured[0].min() == 255
+    assert counting_engine.images[0].min() == 255
 
 
 def test_png_named_jpg_is_read_by_content(counting_engine: CountingEngine, tmp_path) -> None:

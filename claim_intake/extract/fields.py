@@ -109,8 +109,8 @@ def _field(line: NormLine, start: int, end: int, value: object, raw: str | None 
         value=value,
         raw=raw if raw is not None else line.raw(start, end),
         confidence=round(line.line.confidence, 4),
-        page=line.page,
-        box=line.sub_box(start, end),
+        page=line.page.number,
+        box=line.page.to_source(line.sub_box(start, end)),
     )
 
 
@@ -122,7 +122,7 @@ class _DocumentText:
             ((label, name) for name, spec in template.fields.items() for label in spec.labels),
             key=lambda pair: -len(pair[0]),
         )
-        self.lines = [NormLine.of(line, page.number) for page in pages for line in page.lines]
+        self.lines = [NormLine.of(line, page) for page in pages for line in page.lines]
         self.hits: dict[NormLine, list[LabelHit]] = {}
         for line in self.lines:
             self.hits[line] = find_labels(line, labels) if labels else []
@@ -207,7 +207,7 @@ def _continuations(doc: _DocumentText, first: NormLine, start: int) -> list[Norm
         below = [
             other
             for other in doc.lines
-            if other.page == current.page
+            if other.page is current.page
             and 0 < other.line.box[1] - current.line.box[1] <= 1.8 * height
             and abs(other.line.box[0] - x) <= 2 * height
             and _NUMBERED.match(other.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from claim_intake.ocr.models import Box, Line
+from claim_intake.ocr.models import Box, Line, Page
 
 _SEPARATORS = ":;,.、|"
 
@@ -15,12 +15,12 @@ class NormLine:
     """A line's text after NFKC without spaces, with a map back to the raw characters."""
 
     line: Line
-    page: int
+    page: Page
     text: str
     raw_index: tuple[int, ...]
 
     @classmethod
-    def of(cls, line: Line, page: int) -> NormLine:
+    def of(cls, line: Line, page: Page) -> NormLine:
         chars: list[str] = []
         index: list[int] = []
         for i, ch in enumerate(line.text):
@@ -36,7 +36,7 @@ class NormLine:
         return self.line.text[self.raw_index[start] : self.raw_index[end - 1] + 1]
 
     def sub_box(self, start: int, end: int) -> Box:
-        """The part of the line's box holding characters start..end, by character share."""
+        """The part of the line's box (page frame) holding characters start..end, by character share."""
         x0, y0, x1, y1 = self.line.box
         n = max(len(self.text), 1)
         return (
@@ -109,7 +109,7 @@ def neighbours(hit: LabelHit, lines: list[NormLine]) -> list[NormLine]:
         other
         for other in lines
         if other is not hit.line
-        and other.page == hit.line.page
+        and other.page is hit.line.page
         and same_row(other.line.box, hit.line.line.box)
         and other.line.box[0] >= hit.line.line.box[2] - height
     ]
@@ -118,7 +118,7 @@ def neighbours(hit: LabelHit, lines: list[NormLine]) -> list[NormLine]:
         other
         for other in lines
         if other is not hit.line
-        and other.page == hit.line.page
+        and other.page is hit.line.page
         and 0 < other.line.box[1] - hit.line.line.box[1] <= 2.2 * height
         and other.line.box[0] < label_box[2] + 6 * height
         and other.line.box[2] > label_box[0]

@@ -126,8 +126,7 @@ def decode_pdf(data: bytes, options: ReadOptions) -> Iterator[Page | PageImage]:
                                 (t["x1"] * scale, t["bottom"] * scale),
                                 (t["x0"] * scale, t["bottom"] * scale),
                             ),
-                            width,
-                            height,
+                            (width, height),
                         )
                         for t in text_lines
                     )
@@ -135,6 +134,8 @@ def decode_pdf(data: bytes, options: ReadOptions) -> Iterator[Page | PageImage]:
                         number=number,
                         width=width,
                         height=height,
+                        source_width=width,
+                        source_height=height,
                         source=PageSource.text_layer,
                         lines=lines,
                         timings={"decode": time.perf_counter() - started},

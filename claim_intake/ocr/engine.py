@@ -1,4 +1,4 @@
-"""OCR engines behind one interface.
+"""OCR engines behind one interface: the three stage predictors a page reader composes.
 
 An engine instance holds its loaded models; everything that varies per call is an argument.
 The PP-OCR models come from the ``rapidocr`` wheel and are passed by path, so a missing model is a
@@ -16,18 +16,26 @@ from typing import Protocol
 import numpy as np
 
 from claim_intake.errors import ModelNotFoundError, OcrEngineError
-from claim_intake.ocr.models import EngineInfo, Polygon
+from claim_intake.ocr.models import EngineInfo
 from claim_intake.ocr.options import RapidOcrOptions
 
-RawLine = tuple[str, float, Polygon]
-"""text, confidence, polygon in the pixels of the image given to the engine."""
+Quad = np.ndarray
+"""(4, 2) float32 corners of a text line, clockwise from top left, in image pixels."""
 
 
 class OcrEngine(Protocol):
     info: EngineInfo
 
-    def recognise(self, image: np.ndarray) -> list[RawLine]:
-        """Reads a BGR image."""
+    def detect(self, image: np.ndarray) -> list[Quad]:
+        """Text lines in a BGR image, top to bottom."""
+        ...
+
+    def classify(self, crops: list[np.ndarray]) -> list[tuple[int, float]]:
+        """For each line crop: 0 or 180 (degrees it is turned) and the confidence."""
+        ...
+
+    def recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """For each line crop: its text and confidence."""
         ...
 
 
@@ -36,19 +44,19 @@ REC_MODEL = "PP-OCRv6_rec_small.onnx"
 CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
 
 
-def _wheel_models_dir() -> Path:
+def wheel_models_dir() -> Path:
     import rapidocr
 
     return Path(rapidocr.__file__).parent / "models"
 
 
 class RapidOcrEngine:
-    """PP-OCR det + rec (+ line angle classifier) on ONNX Runtime."""
+    """PP-OCRv6 detection and recognition and the PP-OCR line angle classifier on ONNX Runtime."""
 
     def __init__(self, options: RapidOcrOptions, models_dir: Path | None = None) -> None:
         from rapidocr import RapidOCR
 
-        models_dir = models_dir or _wheel_models_dir()
+        models_dir = models_dir or wheel_models_dir()
         paths = {name: models_dir / name for name in (DET_MODEL, REC_MODEL, CLS_MODEL)}
         missing = [str(p) for p in paths.values() if not p.is_file()]
         if missing:
@@ -64,8 +72,6 @@ class RapidOcrEngine:
         }
         params = {
             "Global.log_level": "warning",
-            "Global.text_score": options.text_score,
-            "Global.use_cls": options.use_angle_cls,
             "Det.model_path": str(paths[DET_MODEL]),
             "Det.limit_side_len": options.det_limit_side_len,
             "Det.limit_type": options.det_limit_type,
@@ -73,28 +79,50 @@ class RapidOcrEngine:
             "Rec.rec_batch_num": options.rec_batch_num,
             "Cls.model_path": str(paths[CLS_MODEL]),
         } | {f"EngineConfig.onnxruntime.{k}": v for k, v in ort.items()}
-        self._ocr = RapidOCR(params=params)
+        pipeline = RapidOCR(params=params)
         logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+        # The stage predictors of the pinned rapidocr release; we compose them ourselves so that
+        # orientation, skew and the angle classifier run once per page instead of once per line.
+        self._det = pipeline._load_det_model()
+        self._cls = pipeline._load_cls_model()
+        self._rec = pipeline._load_rec_model()
         self.info = EngineInfo(
             name="rapidocr",
             version=metadata.version("rapidocr"),
-            models=(DET_MODEL, REC_MODEL) + ((CLS_MODEL,) if options.use_angle_cls else ()),
+            models=(DET_MODEL, REC_MODEL, CLS_MODEL),
         )
 
-    def recognise(self, image: np.ndarray) -> list[RawLine]:
+    def detect(self, image: np.ndarray) -> list[Quad]:
         try:
-            result = self._ocr(image)
+            result = self._det(image)
         except Exception as exc:  # the engine's own failures carry no type we can rely on
-            raise OcrEngineError(f"the OCR engine failed: {exc}") from exc
-        if result.boxes is None or result.txts is None:
+            raise OcrEngineError(f"text detection failed: {exc}") from exc
+        if result.boxes is None:
             return []
-        return [
-            (text, float(score), tuple((float(x), float(y)) for x, y in box))
-            for box, text, score in zip(result.boxes, result.txts, result.scores, strict=True)
-        ]
+        return [np.asarray(box, dtype=np.float32) for box in result.boxes]
+
+    def classify(self, crops: list[np.ndarray]) -> list[tuple[int, float]]:
+        if not crops:
+            return []
+        try:
+            result = self._cls(crops)
+        except Exception as exc:
+            raise OcrEngineError(f"line orientation failed: {exc}") from exc
+        return [(int(label), float(score)) for label, score in result.cls_res]
+
+    def recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        if not crops:
+            return []
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        try:
+            result = self._rec(TextRecInput(img=crops))
+        except Exception as exc:
+            raise OcrEngineError(f"text recognition failed: {exc}") from exc
+        return [(text, float(score)) for text, score in zip(result.txts, result.scores, strict=True)]
 
 
 @functools.lru_cache(maxsize=4)
 def rapidocr_engine(options: RapidOcrOptions) -> RapidOcrEngine:
-    """One loaded engine per process and options; ONNX sessions are created on first use."""
+    """One loaded engine per process and options."""
     return RapidOcrEngine(options)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+
+from claim_intake.ocr import geometry
 
 Box = tuple[float, float, float, float]
 """x0, y0, x1, y1 in page pixels, origin top left."""
@@ -32,20 +35,25 @@ class PageSource(StrEnum):
 
 
 class Transform(Frozen):
-    """One geometric step applied before reading, recorded so boxes map back to the upload."""
+    """One step applied before reading, recorded so that boxes map back to the upload."""
 
     name: str
     params: dict[str, float | int | str] = Field(default_factory=dict)
+    matrix: tuple[float, ...] | None = None
+    """For geometric steps: the 3x3 homography (row-major) from coordinates before to after."""
 
 
 class Line(Frozen):
     text: str
     confidence: float = Field(ge=0.0, le=1.0)
     polygon: Polygon
-    """Corners in the page's pixels (for PDFs: pixels at the page's render resolution)."""
+    """Corners in the page's pixels: the page as read, after orientation, perspective and skew
+    correction (for PDFs: pixels at the render resolution)."""
     box: Box
     box_norm: Box
     """``box`` divided by the page size: 0..1, independent of resolution."""
+    source_box: Box
+    """Where the line is on the upload itself, as image viewers show it (EXIF applied)."""
 
 
 class Page(Frozen):
@@ -53,8 +61,12 @@ class Page(Frozen):
     """1-based, within its file."""
     width: int
     height: int
+    source_width: int
+    source_height: int
+    """The upload's size (a PDF page: at the render resolution)."""
     source: PageSource
     transforms: tuple[Transform, ...] = ()
+    """In the order applied; the geometric ones compose into the page's frame."""
     lines: tuple[Line, ...] = ()
     timings: dict[str, float] = Field(default_factory=dict)
     """Seconds per step (decode, ocr, ...)."""
@@ -62,6 +74,13 @@ class Page(Frozen):
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
+
+    def to_source(self, box: Box) -> Box:
+        """A box in this page's frame -> the box on the upload that covers it."""
+        matrices = [t.matrix for t in self.transforms if t.matrix is not None]
+        if not matrices:
+            return box
+        return source_box(np.linalg.inv(geometry.compose(matrices)), box, self.source_width, self.source_height)
 
 
 class EngineInfo(Frozen):
@@ -78,15 +97,38 @@ class ReadResult(Frozen):
     seconds: float
 
 
-def make_line(text: str, confidence: float, polygon: Polygon, width: int, height: int) -> Line:
-    xs = [p[0] for p in polygon]
-    ys = [p[1] for p in polygon]
-    box = (min(xs), min(ys), max(xs), max(ys))
+def _bounds(points: np.ndarray) -> Box:
+    return tuple(round(float(v), 1) for v in (*points.min(axis=0), *points.max(axis=0)))
+
+
+def source_box(page_to_source: np.ndarray | None, box: Box, width: int, height: int) -> Box:
+    x0, y0, x1, y1 = box
+    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
+    if page_to_source is not None:
+        corners = geometry.apply(page_to_source, corners)
+    corners[:, 0] = corners[:, 0].clip(0, width)
+    corners[:, 1] = corners[:, 1].clip(0, height)
+    return _bounds(corners)
+
+
+def make_line(
+    text: str,
+    confidence: float,
+    polygon: Polygon,
+    size: tuple[int, int],
+    page_to_source: np.ndarray | None = None,
+    source_size: tuple[int, int] | None = None,
+) -> Line:
+    """A line from its polygon in page pixels; ``page_to_source`` maps back to the upload."""
+    width, height = size
+    points = np.asarray(polygon, dtype=np.float64)
+    box = _bounds(points)
     norm = (box[0] / width, box[1] / height, box[2] / width, box[3] / height)
     return Line(
         text=text,
         confidence=max(0.0, min(1.0, confidence)),
-        polygon=polygon,
-        box=tuple(round(v, 1) for v in box),
+        polygon=tuple((round(float(x), 1), round(float(y), 1)) for x, y in points),
+        box=box,
         box_norm=tuple(round(min(1.0, max(0.0, v)), 4) for v in norm),
+        source_box=source_box(page_to_source, box, *(source_size or size)),
     )

@@ -24,9 +24,24 @@ class RapidOcrOptions(Frozen):
     det_limit_side_len: int = Field(default=1280, ge=320, le=4096)
     det_limit_type: Literal["max", "min"] = "max"
     """Detection cost grows with the input area; bills need less than RapidOCR's min-side 736."""
-    use_angle_cls: bool = True
     rec_batch_num: int = Field(default=8, ge=1, le=64)
-    text_score: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class PreprocessOptions(Frozen):
+    """Each step can be switched off; every geometric one is recorded on the page."""
+
+    max_side: int = Field(default=2400, ge=640)
+    """Longer photos are shrunk first: the models gain nothing from more pixels."""
+    perspective: bool = True
+    """Find the sheet in a photo of a desk and flatten it."""
+    seal_suppression: bool = True
+    """Fade red seals and stamps before reading (the upload itself is kept as it was)."""
+    orientation: bool = True
+    """Detect pages turned by 90, 180 or 270 degrees and read them upright."""
+    deskew: bool = True
+    """Measure the slant of the text lines and straighten the page's frame."""
+    min_line_score: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Recognised lines below this confidence are noise (texture, seal rims), not text."""
 
 
 class ReadOptions(Frozen):
@@ -35,4 +50,5 @@ class ReadOptions(Frozen):
     """Also the resolution of text-layer boxes, so boxes of both kinds of page line up."""
     text_layer_min_chars: int = Field(default=20, ge=1)
     """A page with fewer readable characters in its text layer is rendered and OCRed."""
+    preprocess: PreprocessOptions = PreprocessOptions()
     engine: RapidOcrOptions = RapidOcrOptions()

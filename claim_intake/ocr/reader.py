@@ -5,33 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from claim_intake.ocr.decode import PageImage, check_size, decode_image, decode_pdf
+from claim_intake.ocr.decode import check_size, decode_image, decode_pdf
 from claim_intake.ocr.engine import OcrEngine
-from claim_intake.ocr.models import FileKind, Page, PageSource, ReadResult, make_line
+from claim_intake.ocr.models import FileKind, Page, ReadResult
 from claim_intake.ocr.options import ReadOptions
+from claim_intake.ocr.page_ocr import ocr_page
 from claim_intake.ocr.sniff import sniff
 
 EngineFactory = Callable[[], OcrEngine]
-
-
-def _ocr_page(page: PageImage, engine: OcrEngine) -> Page:
-    height, width = page.image.shape[:2]
-    started = time.perf_counter()
-    raw = engine.recognise(page.image)
-    ocr_seconds = time.perf_counter() - started
-    lines = sorted(
-        (make_line(text, conf, poly, width, height) for text, conf, poly in raw if text.strip()),
-        key=lambda line: (line.box[1] + line.box[3], line.box[0]),
-    )
-    return Page(
-        number=page.number,
-        width=width,
-        height=height,
-        source=PageSource.ocr,
-        transforms=page.transforms,
-        lines=tuple(lines),
-        timings={"decode": page.decode_seconds, "ocr": ocr_seconds},
-    )
 
 
 def read_bytes(data: bytes, options: ReadOptions, engine: EngineFactory) -> ReadResult:
@@ -49,7 +30,7 @@ def read_bytes(data: bytes, options: ReadOptions, engine: EngineFactory) -> Read
             pages.append(item)
         else:
             used = engine()
-            pages.append(_ocr_page(item, used))
+            pages.append(ocr_page(item, used, options.preprocess))
     return ReadResult(
         kind=kind,
         pages=tuple(pages),

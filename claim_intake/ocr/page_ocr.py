@@ -1,0 +1,132 @@
+"""One page image -> a Page: preprocessing, then the engine's stages composed.
+
+The order: shrink -> flatten the sheet -> fade seals -> detect lines -> turn the page upright
+(90 from the shape of the lines, 180 from the angle classifier on a sample of lines) -> measure
+skew -> recognise. Turning and deskewing act on the detected quads, not on pixels, so
+detection runs once per page whatever the orientation.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from rapidocr.utils.process_img import get_rotate_crop_image
+
+from claim_intake.ocr import geometry, preprocess
+from claim_intake.ocr.decode import PageImage
+from claim_intake.ocr.engine import OcrEngine, Quad
+from claim_intake.ocr.models import Page, PageSource, Transform, make_line
+from claim_intake.ocr.options import PreprocessOptions
+
+_ORIENTATION_SAMPLE = 12
+"""Lines sent to the angle classifier to decide whether a page is upside down."""
+_MIN_SKEW_DEGREES = 0.3
+
+
+def _is_long(quad: Quad) -> tuple[float, float]:
+    width = float(np.linalg.norm(quad[1] - quad[0]))
+    height = float(np.linalg.norm(quad[3] - quad[0]))
+    return width, height
+
+
+def _turned_quarter(quads: list[Quad]) -> bool:
+    """Most text lines are much taller than wide: the page lies on its side."""
+    shapes = [_is_long(q) for q in quads]
+    decided = [w < h for w, h in shapes if max(w, h) > 3 * min(w, h)]
+    return len(decided) >= 3 and sum(decided) > 0.6 * len(decided)
+
+
+def _map_quads(quads: list[Quad], matrix: geometry.Matrix) -> list[Quad]:
+    array = geometry.as_array(matrix)
+    mapped = []
+    for quad in quads:
+        points = geometry.apply(array, quad.astype(np.float64))
+        # Keep corner order clockwise from the new top-left, as detectors return them.
+        start = int(np.argmin(points.sum(axis=1)))
+        mapped.append(np.roll(points, -start, axis=0).astype(np.float32))
+    return mapped
+
+
+def _skew_degrees(quads: list[Quad]) -> float:
+    angles = []
+    for quad in quads:
+        width, height = _is_long(quad)
+        if width > 4 * height:
+            dx, dy = quad[1] - quad[0]
+            angles.append(math.degrees(math.atan2(float(dy), float(dx))))
+    return float(np.median(angles)) if len(angles) >= 3 else 0.0
+
+
+def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> Page:
+    timings = {"decode": page.decode_seconds}
+    transforms: list[Transform] = list(page.transforms)
+    image = page.image
+    source_h, source_w = image.shape[:2]
+
+    started = time.perf_counter()
+    steps = [lambda im: preprocess.normalise_size(im, options.max_side)]
+    if options.perspective:
+        steps.append(preprocess.correct_perspective)
+    if options.seal_suppression:
+        steps.append(preprocess.suppress_seals)
+    for step in steps:
+        image, applied = step(image)
+        if applied is not None:
+            transforms.append(applied)
+    timings["preprocess"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    quads = engine.detect(image)
+    timings["detect"] = time.perf_counter() - started
+    height, width = image.shape[:2]
+
+    started = time.perf_counter()
+    if options.orientation and _turned_quarter(quads):
+        turn = geometry.rotation_quarter(1, width, height)
+        image = np.ascontiguousarray(np.rot90(image, k=-1))
+        quads = _map_quads(quads, turn)
+        transforms.append(Transform(name="rotate", params={"degrees": 90}, matrix=turn))
+        height, width = image.shape[:2]
+    crops = [get_rotate_crop_image(image, quad.copy()) for quad in quads]
+    if options.orientation and crops:
+        widest = sorted(range(len(crops)), key=lambda i: -crops[i].shape[1])[:_ORIENTATION_SAMPLE]
+        votes = engine.classify([crops[i] for i in widest])
+        upside_down = sum(1 for angle, score in votes if angle == 180 and score >= 0.9)
+        if upside_down > len(votes) / 2:
+            turn = geometry.rotation_quarter(2, width, height)
+            quads = _map_quads(quads, turn)
+            crops = [np.ascontiguousarray(np.rot90(crop, k=2)) for crop in crops]
+            transforms.append(Transform(name="rotate", params={"degrees": 180}, matrix=turn))
+    if options.deskew:
+        skew = _skew_degrees(quads)
+        if abs(skew) >= _MIN_SKEW_DEGREES:
+            straighten, width, height = geometry.rotation_about_centre(skew, width, height)
+            quads = _map_quads(quads, straighten)
+            transforms.append(Transform(name="deskew", params={"degrees": round(skew, 3)}, matrix=straighten))
+    timings["orientation"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    read = engine.recognise(crops)
+    timings["recognise"] = time.perf_counter() - started
+
+    matrices = [t.matrix for t in transforms if t.matrix is not None]
+    to_source = np.linalg.inv(geometry.compose(matrices)) if matrices else None
+    lines = [
+        make_line(text, score, tuple(map(tuple, quad)), (width, height), to_source, (source_w, source_h))
+        for quad, (text, score) in zip(quads, read, strict=True)
+        if text.strip() and score >= options.min_line_score
+    ]
+    lines.sort(key=lambda line: (line.box[1] + line.box[3], line.box[0]))
+    return Page(
+        number=page.number,
+        width=width,
+        height=height,
+        source_width=source_w,
+        source_height=source_h,
+        source=PageSource.ocr,
+        transforms=tuple(transforms),
+        lines=tuple(lines),
+        timings=timings,
+    )

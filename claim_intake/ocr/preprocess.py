@@ -1,0 +1,93 @@
+"""Image steps before detection. Each returns the new image and the step it applied, if any."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from claim_intake.ocr import geometry
+from claim_intake.ocr.models import Transform
+
+_WORK_SIDE = 800
+"""Outline finding runs on a small copy: the outline needs no detail."""
+
+
+def suppress_seals(image: np.ndarray) -> tuple[np.ndarray, Transform | None]:
+    """Fades red seals and stamps so that the black print under them reads cleanly.
+
+    Only saturated red pixels change: they become the grey of their red channel, which is light
+    for seal ink and stays dark where black print shows through the stamp. Red-brown form labels
+    become mid-grey and stay legible. The original is kept by the caller for display.
+    """
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    hue, sat, val = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
+    mask = ((hue <= 10) | (hue >= 160)) & (sat >= 80) & (val >= 110)
+    share = float(mask.mean())
+    if share < 0.0005:
+        return image, None
+    out = image.copy()
+    red = image[:, :, 2]
+    for channel in range(3):
+        out[:, :, channel][mask] = red[mask]
+    return out, Transform(name="seal_suppression", params={"share": round(share, 4)})
+
+
+def normalise_size(image: np.ndarray, max_side: int) -> tuple[np.ndarray, Transform | None]:
+    """Shrinks large photos: beyond this the models see no more, and every step costs more."""
+    height, width = image.shape[:2]
+    longest = max(height, width)
+    if longest <= max_side:
+        return image, None
+    factor = max_side / longest
+    out = cv2.resize(image, (round(width * factor), round(height * factor)), interpolation=cv2.INTER_AREA)
+    return out, Transform(name="resize", params={"factor": round(factor, 6)}, matrix=geometry.scale(factor))
+
+
+def _order_corners(quad: np.ndarray) -> np.ndarray:
+    """Top-left, top-right, bottom-right, bottom-left."""
+    sums = quad.sum(axis=1)
+    diffs = np.diff(quad, axis=1).ravel()
+    return np.array(
+        [quad[np.argmin(sums)], quad[np.argmin(diffs)], quad[np.argmax(sums)], quad[np.argmax(diffs)]],
+        dtype=np.float32,
+    )
+
+
+def find_document_outline(image: np.ndarray) -> np.ndarray | None:
+    """The four corners of a sheet of paper lying on a darker background, if there is one."""
+    height, width = image.shape[:2]
+    factor = _WORK_SIDE / max(height, width)
+    small = cv2.resize(image, (round(width * factor), round(height * factor)), interpolation=cv2.INTER_AREA)
+    gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0)
+    _, bright = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    area_share = cv2.contourArea(contour) / (small.shape[0] * small.shape[1])
+    # A sheet filling the frame is a scan or a crop: nothing to correct.
+    if not 0.2 <= area_share <= 0.92:
+        return None
+    hull = cv2.convexHull(contour)
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(quad) != 4:
+        return None
+    return _order_corners(quad.reshape(4, 2).astype(np.float32) / factor)
+
+
+def correct_perspective(image: np.ndarray) -> tuple[np.ndarray, Transform | None]:
+    corners = find_document_outline(image)
+    if corners is None:
+        return image, None
+    tl, tr, br, bl = corners
+    width = int(round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
+    height = int(round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
+    homography = cv2.getPerspectiveTransform(corners, target)
+    out = cv2.warpPerspective(image, homography, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return out, Transform(
+        name="perspective",
+        params={"width": width, "height": height},
+        matrix=geometry.as_matrix(homography),
+    )
