@@ -12,7 +12,7 @@ import pytest
 
 from claim_intake.extract.amount_words import parse_amount_words
 from claim_intake.samples.data import ZERO, make_inpatient_case
-from claim_intake.samples.generate import write_demo_bundles
+from claim_intake.samples.generate import expected_path, write_demo_bundles
 from claim_intake.samples.render import render_discharge_summary, render_invoice_inpatient
 
 SEEDS = range(40)
@@ -74,9 +74,9 @@ def test_ground_truth_fields_agree_with_the_case() -> None:
 
 
 def test_expected_json_shape(bundles: Path) -> None:
-    complete = json.loads((bundles / "inpatient_complete" / "expected.json").read_text("utf-8"))
+    complete = json.loads(expected_path(bundles / "inpatient_complete").read_text("utf-8"))
     missing = json.loads(
-        (bundles / "inpatient_missing_discharge_summary" / "expected.json").read_text("utf-8"))
+        expected_path(bundles / "inpatient_missing_discharge_summary").read_text("utf-8"))
     for expected in (complete, missing):
         assert set(expected) == {"claim_type", "claimant_name", "documents", "findings"}
         for doc in expected["documents"]:
@@ -89,7 +89,7 @@ def test_expected_json_shape(bundles: Path) -> None:
 
 @pytest.mark.parametrize("bundle", ["inpatient_complete", "inpatient_missing_discharge_summary"])
 def test_text_pdf_holds_ground_truth(bundles: Path, bundle: str) -> None:
-    expected = json.loads((bundles / bundle / "expected.json").read_text("utf-8"))
+    expected = json.loads(expected_path(bundles / bundle).read_text("utf-8"))
     doc = next(d for d in expected["documents"] if d["capture"] == "text_pdf")
     with pdfplumber.open(bundles / bundle / doc["file"]) as pdf:
         text = pdf.pages[0].extract_text()

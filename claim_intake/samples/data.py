@@ -19,7 +19,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-def money(value: Decimal | float | int) -> Decimal:
+def money(value: Decimal | float) -> Decimal:
     """Rounds to fen the way hospital billing systems do."""
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 

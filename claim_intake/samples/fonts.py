@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -32,7 +32,7 @@ class FontsMissingError(RuntimeError):
         )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _find(filename: str) -> Path | None:
     for root in _FONT_DIRS:
         if root.is_dir():
@@ -53,7 +53,7 @@ def _simplified_index(path: Path) -> int:
     return 0
 
 
-@lru_cache(maxsize=None)
+@cache
 def _face_file(face: Face) -> tuple[Path, int]:
     for filename in _CANDIDATES[face]:
         path = _find(filename)
@@ -62,7 +62,7 @@ def _face_file(face: Face) -> tuple[Path, int]:
     raise FontsMissingError(face)
 
 
-@lru_cache(maxsize=None)
+@cache
 def font(face: Face, size: int) -> ImageFont.FreeTypeFont:
     """A PIL font for ``face`` at ``size`` pixels."""
     path, index = _face_file(face)

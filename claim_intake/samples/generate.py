@@ -61,9 +61,14 @@ def _write_document(case: InpatientCase, doc_type: str, capture: Capture, path: 
             "fields": fields}
 
 
+def expected_path(bundle: Path) -> Path:
+    """The ground truth of a bundle folder."""
+    return bundle.parent / f"{bundle.name}.expected.json"
+
+
 def _write_bundle(out: Path, case: InpatientCase, seed: int,
                   documents: list[tuple[str, str, Capture]], missing: list[str]) -> None:
-    # Replace the bundle whole, so no file of an earlier run survives into a new expected.json.
+    # Replace the bundle whole, so no file of an earlier run survives beside new ground truth.
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -78,7 +83,8 @@ def _write_bundle(out: Path, case: InpatientCase, seed: int,
         "documents": entries,
         "findings": [{"code": "missing_document", "doc_type": d} for d in missing],
     }
-    (out / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=2) + "\n",
+    # Beside the bundle, not in it: a bundle folder holds only what a claimant uploads.
+    expected_path(out).write_text(json.dumps(expected, ensure_ascii=False, indent=2) + "\n",
                                        encoding="utf-8")
 
 

@@ -63,18 +63,19 @@ Op = Text | Rule | Stamp
 class Page:
     width: int
     height: int
+    face: Face = "sans"  # the typeface of text that does not name one
     ops: list[Op] = field(default_factory=list)
 
     def text(self, x: float, y: float, text: str, size: int, *, color: RGB = BLACK,
-             face: Face = "sans", anchor: Anchor = "l") -> None:
-        self.ops.append(Text(x, y, ((text, color),), size, face, anchor))
+             face: Face | None = None, anchor: Anchor = "l") -> None:
+        self.ops.append(Text(x, y, ((text, color),), size, face or self.face, anchor))
 
     def pair(self, x: float, y: float, label: str, value: str, size: int, *,
-             label_color: RGB = BLACK, value_color: RGB = BLACK, face: Face = "sans",
+             label_color: RGB = BLACK, value_color: RGB = BLACK, face: Face | None = None,
              anchor: Anchor = "l", sep: str = "：") -> None:
         """``label：value`` on one line, as forms print them."""
         runs = ((f"{label}{sep}", label_color), (value, value_color))
-        self.ops.append(Text(x, y, runs, size, face, anchor))
+        self.ops.append(Text(x, y, runs, size, face or self.face, anchor))
 
     def rule(self, x0: float, y0: float, x1: float, y1: float, *, width: int = 2,
              color: RGB = BLACK) -> None:

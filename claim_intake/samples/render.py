@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from claim_intake.samples.data import InpatientCase
-from claim_intake.samples.page import RGB, Page, rasterise, text_width, wrap
+from claim_intake.samples.page import RGB, Anchor, Page, rasterise, text_width, wrap
 from claim_intake.samples.stamps import hospital_stamp, supervision_seal
 
 Fields = dict[str, Any]
@@ -62,27 +62,29 @@ def _items_field(pairs: list[tuple[str, Decimal]]) -> list[dict[str, str]]:
 
 def invoice_inpatient_page(case: InpatientCase) -> tuple[Page, Fields]:
     w, h = INVOICE_SIZE
-    page = Page(w, h)
+    # Bill printers use a Song (serif) face; its wide asterisks also keep a masked ID's length
+    # readable, where OCR merges the narrow sans ones.
+    page = Page(w, h, face="serif")
     left, right = 70, w - 70
     hosp, inv, pay, stay, pat = case.hospital, case.invoice, case.payment, case.stay, case.patient
     title = f"{hosp.province}医疗住院收费票据（电子）"
 
-    page.stamp(w / 2, 100, supervision_seal(230, 150))
+    page.stamp(w / 2, 84, supervision_seal(230, 150))
     page.stamp(left + 65, 95, _fake_qr(inv.code + inv.number))
-    page.text(w / 2, 205, title, 44, color=FORM, face="serif_bold", anchor="m")
+    page.text(w / 2, 205, title, 40, color=FORM, face="serif_bold", anchor="m")
 
     def pair(x: float, y: float, label: str, value: str) -> None:
         page.pair(x, y, label, value, BODY, label_color=FORM)
 
-    pair(left, 265, "票据代码", inv.code)
-    pair(1100, 265, "票据号码", inv.number)
-    pair(left, 315, "交款人统一社会信用代码", pat.id_number)
-    pair(1100, 315, "校验码", inv.check_code)
-    pair(left, 365, "交款人", pat.name)
-    pair(1100, 365, "开票日期", _iso(inv.issue_date))
+    pair(left, 260, "票据代码", inv.code)
+    pair(1100, 260, "票据号码", inv.number)
+    pair(left, 305, "交款人统一社会信用代码", pat.id_number)
+    pair(1100, 305, "校验码", inv.check_code)
+    pair(left, 350, "交款人", pat.name)
+    pair(1100, 350, "开票日期", _iso(inv.issue_date))
 
     # Charge lines sit in two side-by-side groups of 项目名称 / 金额（元） / 备注.
-    top, head_h, row_h = 395, 50, 48
+    top, head_h, row_h = 375, 50, 46
     rows = (len(case.items) + 1) // 2
     table_bottom = top + head_h + rows * row_h
     half = (right - left) / 2
@@ -126,12 +128,14 @@ def invoice_inpatient_page(case: InpatientCase) -> tuple[Page, Fields]:
         for (label, value), x in zip(row, (left + 175, 790, 1190)):
             pair(x, info_top + 45 + r * 52, label, value)
 
-    footer_y = info_bottom + 60
+    footer_y = info_bottom + 70
     pair(left, footer_y, "收款单位（章）", hosp.name)
     pair(980, footer_y, "复核人", inv.reviewer)
     pair(1280, footer_y, "收款人", inv.cashier)
-    name_w = text_width("收款单位（章）：", BODY)
-    page.stamp(left + name_w + 150, footer_y - 50, hospital_stamp(hosp.name, diameter=250))
+    # The stamp lands on the payee's name, as on real bills; its rim only grazes the payments
+    # above, since a stamp across a whole line of print makes OCR drop that line.
+    name_end = left + text_width(f"收款单位（章）：{hosp.name}", BODY, page.face)
+    page.stamp(name_end - 60, footer_y + 20, hospital_stamp(hosp.name, diameter=250))
 
     fields: Fields = {
         "title": title,
@@ -244,18 +248,18 @@ def expense_list_page(case: InpatientCase) -> tuple[Page, Fields]:
     page.pair(820, 320, "住院天数", f"{stay.length_of_stay_days}天", 28)
 
     # (header, left edge, alignment); the text sits 12 px inside its cell.
-    columns = (("序号", left, "m"), ("项目名称", 170, "l"), ("类别", 510, "l"),
+    columns: tuple[tuple[str, int, Anchor], ...] = (("序号", left, "m"), ("项目名称", 170, "l"), ("类别", 510, "l"),
                ("单位", 680, "m"), ("数量", 770, "r"), ("单价", 900, "r"), ("金额", 1040, "r"))
     edges = [x for _, x, _ in columns] + [right]
     top, head_h, row_h = 350, 50, 46
     lines = case.expense_lines
     bottom = top + head_h + len(lines) * row_h
 
-    def cell(col: int, y: float, text: str, face: str = "sans") -> None:
+    def cell(col: int, y: float, text: str) -> None:
         _, x0, align = columns[col]
         x1 = edges[col + 1]
         x = {"l": x0 + 12, "m": (x0 + x1) / 2, "r": x1 - 12}[align]
-        page.text(x, y, text, 26, anchor=align, face=face)  # type: ignore[arg-type]
+        page.text(x, y, text, 26, anchor=align)
 
     page.box(left, top, right, bottom)
     page.rule(left, top + head_h, right, top + head_h)

@@ -15,7 +15,8 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from claim_intake.samples.fonts import Face, font
 
-STAMP_RED = (215, 40, 45)
+# Bright, not dark, red: OCR sees pages in grey, where a dark red stamp would hide the print.
+STAMP_RED = (228, 60, 70)
 SEAL_RED = (225, 70, 60)
 
 
@@ -84,7 +85,7 @@ def hospital_stamp(hospital: str, caption: str = "收费专用章", diameter: in
     _star(draw, c, c, diameter * 0.12)
     draw.text((c, c + diameter * 0.27), caption, font=font("serif_bold", int(diameter * 0.09)),
               fill=255, anchor="mm")
-    return _ink(mask, STAMP_RED, 0.8, hospital + caption)
+    return _ink(mask, STAMP_RED, 0.65, hospital + caption)
 
 
 def supervision_seal(width: int = 250, height: int = 170) -> Image.Image:
