@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from claim_intake.validators.checks import ALWAYS, OPTIONAL, Claim
 from claim_intake.validators.messages import builtin_messages
@@ -10,6 +11,7 @@ from claim_intake.validators.models import (
     Assessment,
     ClaimDocument,
     ClaimStatus,
+    InvoiceRegistry,
     Severity,
     UnreadableFile,
 )
@@ -23,8 +25,20 @@ def assess(
     documents: Sequence[ClaimDocument],
     unreadable: Sequence[UnreadableFile] = (),
     claimant_name: str | None = None,
+    submitted_on: date | None = None,
+    registry: InvoiceRegistry | None = None,
 ) -> Assessment:
-    claim = Claim(rules, builtin_messages(), tuple(documents), tuple(unreadable), claimant_name)
+    """``submitted_on`` (default: today) dates the claim for deadlines; ``registry`` knows the
+    invoices of earlier claims."""
+    claim = Claim(
+        rules,
+        builtin_messages(),
+        tuple(documents),
+        tuple(unreadable),
+        claimant_name,
+        submitted_on or date.today(),
+        registry,
+    )
     checks = ALWAYS + tuple(OPTIONAL[name] for name in rules.checks)
     findings = tuple(finding for check in checks for finding in check(claim))
     status = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from claim_intake.validators.models import (
     Evidence,
     Finding,
     FindingCode,
+    InvoiceRegistry,
     Severity,
     UnreadableFile,
 )
@@ -35,6 +37,8 @@ class Claim:
     documents: tuple[ClaimDocument, ...]
     unreadable: tuple[UnreadableFile, ...]
     claimant_name: str | None
+    submitted_on: date | None = None
+    registry: InvoiceRegistry | None = None
 
 
 def _label(doc_type: DocType, field: str) -> str:

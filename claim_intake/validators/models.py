@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -54,6 +55,13 @@ class ClaimDocument(Frozen):
     document: Document
 
 
+class InvoiceRef(Frozen):
+    """An invoice as the duplicate check knows it: 票据代码 (older bills have none) + 票据号码."""
+
+    invoice_code: str | None
+    invoice_number: str
+
+
 class UnreadableFile(Frozen):
     file: str
     code: str
@@ -83,3 +91,11 @@ class Assessment(Frozen):
     status: ClaimStatus
     findings: tuple[Finding, ...]
     rule_set_version: str
+
+
+class InvoiceRegistry(Protocol):
+    """Invoices already used by earlier claims; the service backs it with its database."""
+
+    def claims_using(self, invoice: InvoiceRef) -> list[str]:
+        """Ids of other claims that already include this invoice."""
+        ...

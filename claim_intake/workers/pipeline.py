@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,7 +19,12 @@ from claim_intake.ocr.models import Page
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory, read_bytes
 from claim_intake.validators.assess import assess
-from claim_intake.validators.models import Assessment, ClaimDocument, UnreadableFile
+from claim_intake.validators.models import (
+    Assessment,
+    ClaimDocument,
+    InvoiceRegistry,
+    UnreadableFile,
+)
 from claim_intake.validators.ruleset import RuleSet
 
 
@@ -73,7 +79,11 @@ def read_upload(name: str, data: bytes, options: ReadOptions, engine: EngineFact
 
 
 def assess_claim(
-    files: Sequence[FileReport], rules: RuleSet, claimant_name: str | None = None
+    files: Sequence[FileReport],
+    rules: RuleSet,
+    claimant_name: str | None = None,
+    submitted_on: date | None = None,
+    registry: InvoiceRegistry | None = None,
 ) -> ClaimReport:
     documents = tuple(
         ClaimDocument(id=f"d{n}", file=file.file, document=document)
@@ -86,5 +96,5 @@ def assess_claim(
         for f in files
         if f.error is not None
     )
-    assessment = assess(rules, documents, unreadable, claimant_name)
+    assessment = assess(rules, documents, unreadable, claimant_name, submitted_on, registry)
     return ClaimReport(files=tuple(files), documents=documents, assessment=assessment)
