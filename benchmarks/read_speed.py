@@ -31,7 +31,7 @@ def main() -> None:
     engine = settings.engine_factory()
     started = time.perf_counter()
     engine()  # model load is a per-process cost, not a per-page one
-    print(f"engine load: {time.perf_counter() - started:.2f} s; threads={settings.read.engine.threads or 'all cores'}")
+    print(f"engine load: {time.perf_counter() - started:.2f} s; threads={settings.read.rapidocr.threads or 'all cores'}")
     per_kind: dict[PageSource, list[float]] = {PageSource.ocr: [], PageSource.text_layer: []}
     per_file: dict[str, list[float]] = {}
     for _ in range(args.runs):

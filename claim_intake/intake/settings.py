@@ -6,14 +6,14 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from claim_intake.ocr.engine import rapidocr_engine
+from claim_intake.ocr.engine import engine_factory
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
 from claim_intake.validators.ruleset import RuleSet, load_rule_set
 
 
 class Settings(BaseSettings):
-    """Nested values use ``__``: ``CLAIM_INTAKE_READ__ENGINE__THREADS=1``."""
+    """Nested values use ``__``: ``CLAIM_INTAKE_READ__RAPIDOCR__THREADS=1``."""
 
     model_config = SettingsConfigDict(
         env_prefix="CLAIM_INTAKE_", env_nested_delimiter="__", frozen=True, extra="forbid"
@@ -24,8 +24,7 @@ class Settings(BaseSettings):
     """A folder of the organisation's rule sets (``inpatient.yaml``...) replacing the defaults."""
 
     def engine_factory(self) -> EngineFactory:
-        options = self.read.engine
-        return lambda: rapidocr_engine(options)
+        return engine_factory(self.read)
 
     def rule_set(self, claim_type: str) -> RuleSet:
         return load_rule_set(claim_type, self.rules_dir)

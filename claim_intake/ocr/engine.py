@@ -11,13 +11,14 @@ import functools
 import logging
 from importlib import metadata
 from pathlib import Path
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
 
 from claim_intake.errors import ModelNotFoundError, OcrEngineError
 from claim_intake.ocr.models import EngineInfo
-from claim_intake.ocr.options import RapidOcrOptions
+from claim_intake.ocr.options import PaddleOcrOptions, RapidOcrOptions, ReadOptions
 
 Quad = np.ndarray
 """(4, 2) float32 corners of a text line, clockwise from top left, in image pixels."""
@@ -126,3 +127,17 @@ class RapidOcrEngine:
 def rapidocr_engine(options: RapidOcrOptions) -> RapidOcrEngine:
     """One loaded engine per process and options."""
     return RapidOcrEngine(options)
+
+
+@functools.lru_cache(maxsize=2)
+def paddleocr_engine(options: PaddleOcrOptions) -> OcrEngine:
+    from claim_intake.ocr.paddle import PaddleOcrEngine
+
+    return PaddleOcrEngine(options)
+
+
+def engine_factory(options: ReadOptions) -> Callable[[], OcrEngine]:
+    """Loads the configured engine on first use: text-layer PDFs never pay for it."""
+    if options.engine == "paddleocr":
+        return lambda: paddleocr_engine(options.paddleocr)
+    return lambda: rapidocr_engine(options.rapidocr)

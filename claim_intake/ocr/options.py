@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -25,6 +26,19 @@ class RapidOcrOptions(Frozen):
     det_limit_type: Literal["max", "min"] = "max"
     """Detection cost grows with the input area; bills need less than RapidOCR's min-side 736."""
     rec_batch_num: int = Field(default=8, ge=1, le=64)
+
+
+class PaddleOcrOptions(Frozen):
+    """Local model directories for the optional ``paddleocr`` engine (``claim-intake[paddle]``)."""
+
+    det_model_dir: Path | None = None
+    rec_model_dir: Path | None = None
+    cls_model_dir: Path | None = None
+    det_model_name: str = "PP-OCRv5_mobile_det"
+    rec_model_name: str = "PP-OCRv5_mobile_rec"
+    cls_model_name: str = "PP-LCNet_x0_25_textline_ori"
+    device: str = "cpu"
+    """``cpu`` or ``gpu:0``: the reason to prefer Paddle Inference."""
 
 
 class PreprocessOptions(Frozen):
@@ -51,4 +65,6 @@ class ReadOptions(Frozen):
     text_layer_min_chars: int = Field(default=20, ge=1)
     """A page with fewer readable characters in its text layer is rendered and OCRed."""
     preprocess: PreprocessOptions = PreprocessOptions()
-    engine: RapidOcrOptions = RapidOcrOptions()
+    engine: Literal["rapidocr", "paddleocr"] = "rapidocr"
+    rapidocr: RapidOcrOptions = RapidOcrOptions()
+    paddleocr: PaddleOcrOptions = PaddleOcrOptions()
