@@ -5,7 +5,7 @@ CLI := $(VENV)/bin/claim-intake
 STAMP := $(VENV)/.installed-stamp
 BUNDLES := samples/bundles
 
-.PHONY: install demo test samples bench lint
+.PHONY: install demo test samples record bench lint
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,6 +26,9 @@ test: install
 
 samples: install
 	$(PY) -m claim_intake.samples.generate $(BUNDLES)
+
+record: install
+	$(PY) tests/record_replays.py
 
 bench: install
 	$(PY) benchmarks/read_speed.py

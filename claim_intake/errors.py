@@ -67,6 +67,10 @@ class EncryptedPdfError(UnreadableFileError):
     code = "encrypted_pdf"
 
 
+class OfdWithoutTextError(UnreadableFileError):
+    code = "ofd_without_text"
+
+
 class FileTooLargeError(UnreadableFileError):
     code = "file_too_large"
     http_status = 413

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
+import pillow_heif
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from claim_intake.errors import (
@@ -23,6 +24,9 @@ from claim_intake.ocr.models import FileKind, Page, PageSource, Transform, make_
 from claim_intake.ocr.options import Limits, ReadOptions
 
 _EXIF_ORIENTATION = 0x0112
+
+# Teaches Pillow to open HEIC/HEIF, the default photo format of iPhones.
+pillow_heif.register_heif_opener()
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ def decode_image(data: bytes, kind: FileKind, limits: Limits) -> Iterator[PageIm
         raise TooManyPixelsError(f"the image is too large to decode safely: {exc}") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise CorruptFileError(f"the image cannot be decoded: {exc}") from exc
+    # A TIFF scan may hold several pages; an animated GIF or a HEIF burst shows its first frame.
     frames = ImageSequence.Iterator(img) if kind is FileKind.tiff else [img]
     for number, frame in enumerate(frames, start=1):
         if number > limits.max_pages:

@@ -26,7 +26,10 @@ class FileKind(StrEnum):
     bmp = "bmp"
     tiff = "tiff"
     gif = "gif"
+    heic = "heic"
     pdf = "pdf"
+    ofd = "ofd"
+    """China's electronic document format (GB/T 33190): a zip of XML pages."""
 
 
 class PageSource(StrEnum):

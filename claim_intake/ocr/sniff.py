@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from claim_intake.errors import EmptyFileError, UnsupportedFileTypeError
 from claim_intake.ocr.models import FileKind
 
 # PDF writers may put junk before the header; readers accept it within the first KiB.
 _PDF_HEADER_WINDOW = 1024
+# ISO base media brands of HEIF stills, as iPhones and many Android phones save photos.
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 
 _SIGNATURES: tuple[tuple[bytes, FileKind], ...] = (
     (b"\xff\xd8\xff", FileKind.jpeg),
@@ -27,9 +32,22 @@ def sniff(data: bytes) -> FileKind:
     for magic, kind in _SIGNATURES:
         if data.startswith(magic):
             return kind
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return FileKind.heic
     if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
         return FileKind.pdf
+    if data.startswith(b"PK\x03\x04") and _is_ofd(data):
+        return FileKind.ofd
     raise UnsupportedFileTypeError(
-        "unsupported file type: expected a photo or scan (JPEG, PNG, WebP, BMP, TIFF, GIF) "
-        "or a PDF"
+        "unsupported file type: expected a photo or scan (JPEG, PNG, WebP, BMP, TIFF, GIF, "
+        "HEIC), a PDF or an OFD electronic invoice"
     )
+
+
+def _is_ofd(data: bytes) -> bool:
+    """An OFD is a zip whose root holds OFD.xml; other zips (docx, archives) are not."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(name.lower() == "ofd.xml" for name in archive.namelist())
+    except zipfile.BadZipFile:
+        return False
