@@ -15,20 +15,18 @@ _WORK_SIDE = 800
 def suppress_seals(image: np.ndarray) -> tuple[np.ndarray, Transform | None]:
     """Fades red seals and stamps so that the black print under them reads cleanly.
 
-    Only saturated red pixels change: they become the grey of their red channel, which is light
-    for seal ink and stays dark where black print shows through the stamp. Red-brown form labels
-    become mid-grey and stay legible. The original is kept by the caller for display.
+    Only reddish pixels change: they become the grey of their red channel, which is light for
+    seal ink (even a faint, pink stamp) and stays dark where black print shows through the
+    stamp, whose red channel is low. Red-brown form labels become mid-grey and stay legible.
+    The original is kept by the caller for display.
     """
-    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
-    hue, sat, val = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
-    mask = ((hue <= 10) | (hue >= 160)) & (sat >= 80) & (val >= 110)
+    blue, green, red = (image[:, :, i].astype(np.int16) for i in range(3))
+    mask = (red - np.maximum(green, blue) >= 20) & (red >= 110)
     share = float(mask.mean())
     if share < 0.0005:
         return image, None
     out = image.copy()
-    red = image[:, :, 2]
-    for channel in range(3):
-        out[:, :, channel][mask] = red[mask]
+    out[mask] = image[:, :, 2][mask][:, None]
     return out, Transform(name="seal_suppression", params={"share": round(share, 4)})
 
 
