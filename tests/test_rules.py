@@ -150,3 +150,88 @@ def test_broken_rule_file_names_the_file_and_the_problem(tmp_path: Path, body: s
         load_rule_set_file(path)
     assert str(path) in err.value.message
     assert problem in err.value.message
+
+
+class _Registry:
+    def __init__(self, used: dict[tuple[str | None, str], list[str]]) -> None:
+        self.used = used
+
+    def claims_using(self, invoice) -> list[str]:
+        return self.used.get((invoice.invoice_code, invoice.invoice_number), [])
+
+
+def _codes(findings) -> list[tuple[str, str | None, str | None]]:
+    return [(f.code.value, f.doc_type.value if f.doc_type else None, f.field) for f in findings]
+
+
+def test_payment_parts_that_miss_the_total() -> None:
+    parts = {"insurance_fund_paid": "800.00", "other_paid": "0.00", "personal_account_paid": "100.00"}
+    docs = _complete()
+    docs[0] = _doc(1, DocType.invoice_inpatient, INVOICE | parts | {"personal_cash_paid": "334.48"})
+    assert _codes(assess(load_rule_set("inpatient"), docs).findings) == [
+        ("amount_breakdown_mismatch", "invoice_inpatient", "total_amount")
+    ]
+    docs[0] = _doc(1, DocType.invoice_inpatient, INVOICE | parts | {"personal_cash_paid": "334.50"})
+    assert assess(load_rule_set("inpatient"), docs).findings == ()
+
+
+def test_items_that_do_not_add_up() -> None:
+    items = [{"name": "床位费", "amount": "234.50"}, {"name": "西药费", "amount": "1000.00"}]
+    docs = _complete()
+    docs[2] = _doc(3, DocType.expense_list, {"total_amount": "1234.50", "patient_name": "张三"}, items=_field(items))
+    assert assess(load_rule_set("inpatient"), docs).findings == ()
+    items[1] = {"name": "西药费", "amount": "1100.00"}
+    docs[2] = _doc(3, DocType.expense_list, {"total_amount": "1234.50", "patient_name": "张三"}, items=_field(items))
+    assert _codes(assess(load_rule_set("inpatient"), docs).findings) == [("items_sum_mismatch", "expense_list", "items")]
+
+
+def test_dates_inside_and_across_documents() -> None:
+    docs = _complete()
+    docs[1] = _doc(2, DocType.discharge_summary, SUMMARY | {"length_of_stay_days": 8})
+    assert assess(load_rule_set("inpatient"), docs).findings == ()
+    docs[1] = _doc(2, DocType.discharge_summary, SUMMARY | {"length_of_stay_days": 9})
+    assert _codes(assess(load_rule_set("inpatient"), docs).findings) == [
+        ("date_inconsistent", "discharge_summary", "length_of_stay_days")
+    ]
+    # The invoice's stay differs from the summary and the rest: the invoice is the one to ask about.
+    docs = _complete()
+    for i in (2, 3):
+        docs[i] = _doc(i + 1, docs[i].document.doc_type, {"total_amount": "1234.50", "patient_name": "张三", "admission_date": "2026-10-12", "discharge_date": "2026-10-20"})
+    docs[0] = _doc(1, DocType.invoice_inpatient, INVOICE | {"discharge_date": "2026-10-22"})
+    assert _codes(assess(load_rule_set("inpatient"), docs).findings) == [
+        ("date_inconsistent", "invoice_inpatient", "discharge_date")
+    ]
+    docs = _complete()
+    docs[1] = _doc(2, DocType.discharge_summary, SUMMARY | {"discharge_date": "2026-10-02"})
+    assert ("date_inconsistent", "discharge_summary", "discharge_date") in _codes(
+        assess(load_rule_set("inpatient"), docs).findings
+    )
+
+
+def test_duplicate_invoice_in_the_claim_and_in_an_earlier_one() -> None:
+    docs = _complete() + [_doc(5, DocType.invoice_inpatient, INVOICE)]
+    findings = assess(load_rule_set("inpatient"), docs).findings
+    assert _codes(findings) == [("duplicate_invoice", "invoice_inpatient", "invoice_number")]
+    assert findings[0].documents == ("d5", "d1")
+    registry = _Registry({(None, "0012345678"): ["claim-41"]})
+    findings = assess(load_rule_set("inpatient"), _complete(), registry=registry).findings
+    assert _codes(findings) == [("duplicate_invoice", "invoice_inpatient", "invoice_number")]
+    assert "claim-41" in findings[0].message_staff
+
+
+def test_late_submission() -> None:
+    from datetime import date
+
+    rules = load_rule_set("inpatient")
+    on_time = assess(rules, _complete(), submitted_on=date(2027, 4, 18))  # 180 days after 2026-10-20
+    assert on_time.findings == ()
+    late = assess(rules, _complete(), submitted_on=date(2027, 4, 19))
+    assert _codes(late.findings) == [("late_submission", None, None)]
+
+
+def test_unsupported_document_is_recorded_but_does_not_block() -> None:
+    docs = _complete() + [_doc(5, DocType.other, {})]
+    result = assess(load_rule_set("inpatient"), docs)
+    assert _codes(result.findings) == [("unsupported_document", "other", None)]
+    assert result.findings[0].severity is Severity.info
+    assert result.status is ClaimStatus.complete

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 
+from claim_intake.extract.items import read_items
 from claim_intake.extract.layout import LabelHit, NormLine, find_labels, neighbours
 from claim_intake.extract.models import Field
 from claim_intake.extract.normalize import (
@@ -166,8 +167,9 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
     doc = _DocumentText(template, pages)
     fields: dict[str, Field] = {}
     for name, spec in template.fields.items():
-        if spec.type is FieldType.line:
-            found = _extract_line_field(doc, spec)
+        if spec.type in (FieldType.line, FieldType.items):
+            extract = _extract_line_field if spec.type is FieldType.line else _extract_items
+            found = extract(doc, spec)
             if found:
                 fields[name] = found
             continue
@@ -195,6 +197,43 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
                 fields[name] = _field(line, start, end, parsed.value)
             break
     return fields
+
+
+def _centre_y(line: NormLine) -> float:
+    return (line.line.box[1] + line.line.box[3]) / 2
+
+
+def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
+    """The table between the first header and the total below it, on the header's page."""
+    header = next((line for line in doc.lines if any(label in line.text for label in spec.labels)), None)
+    if header is None:
+        return None
+    below = [
+        line
+        for line in doc.lines
+        if line.page is header.page and _centre_y(line) > header.line.box[3]
+    ]
+    end = min(
+        (line for line in below if any(label in line.text for label in spec.until)),
+        key=_centre_y,
+        default=None,
+    )
+    region = [line for line in below if end is None or _centre_y(line) < end.line.box[1]]
+    items = read_items(region)
+    if not items:
+        return None
+    used = [line for line in region if line.line.text.strip()]
+    x0 = min(line.line.box[0] for line in used)
+    y0 = min(line.line.box[1] for line in used)
+    x1 = max(line.line.box[2] for line in used)
+    y1 = max(line.line.box[3] for line in used)
+    return Field(
+        value=[{"name": item.name, "amount": item.amount} for item in items],
+        raw="; ".join(f"{item.name} {item.amount}" for item in items),
+        confidence=round(min(line.line.confidence for line in used), 4),
+        page=header.page.number,
+        box=header.page.to_source((x0, y0, x1, y1)),
+    )
 
 
 def _continuations(doc: _DocumentText, first: NormLine, start: int) -> list[NormLine]:

@@ -29,6 +29,8 @@ class FieldType(StrEnum):
     presence = "presence"
     line = "line"
     """The whole text of the first line matching ``pattern`` (a title, a hospital header)."""
+    items = "items"
+    """Charge lines: the rows between a header (``labels``) and a total (``until``)."""
 
 
 def normalise_label(text: str) -> str:
@@ -44,12 +46,14 @@ class FieldSpec(BaseModel):
     pattern: str | None = None
     targets: tuple[str, ...] = ()
     """For date_range: the two field names the range fills."""
+    until: tuple[str, ...] = ()
+    """For items: labels of the line that ends the table."""
     multiline: bool = False
     """Text that goes on in numbered lines below (``1.…`` then ``2.…``), as diagnoses do."""
     label_zh: str | None = None
     """How staff and claimants call the field; defaults to the first label."""
 
-    @field_validator("labels")
+    @field_validator("labels", "until")
     @classmethod
     def _normalise(cls, labels: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(normalise_label(label) for label in labels)
@@ -74,6 +78,8 @@ class FieldSpec(BaseModel):
             raise ValueError("a code field needs a pattern")
         if self.multiline and self.type is not FieldType.text:
             raise ValueError("only text fields can be multiline")
+        if (self.type is FieldType.items) != bool(self.until):
+            raise ValueError("until is given exactly for items fields")
         if (self.type is FieldType.date_range) != bool(self.targets):
             raise ValueError("targets are given exactly for date_range fields (two names)")
         if self.targets and len(self.targets) != 2:

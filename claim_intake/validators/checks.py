@@ -17,6 +17,7 @@ from claim_intake.validators.models import (
     Evidence,
     Finding,
     FindingCode,
+    InvoiceRef,
     InvoiceRegistry,
     Severity,
     UnreadableFile,
@@ -193,12 +194,258 @@ def patient_names(claim: Claim) -> Iterator[Finding]:
         )
 
 
+def unsupported_documents(claim: Claim) -> Iterator[Finding]:
+    """Readable pages that are not claim material: for the record, not a gap."""
+    for doc in claim.documents:
+        if doc.document.doc_type is not DocType.other:
+            continue
+        pages = "、".join(str(p) for p in doc.document.pages)
+        yield Finding(
+            code=FindingCode.unsupported_document,
+            severity=Severity.info,
+            doc_type=DocType.other,
+            documents=(doc.id,),
+            evidence=(Evidence(document=doc.id, page=doc.document.pages[0]),),
+            message_staff=f"文件“{doc.file}”第{pages}页不是互助金申报材料（如增值税发票、检验报告、空白页）。",
+            message_claimant=(
+                f"您上传的“{doc.file}”不是本次申报需要的材料（例如增值税发票、检验报告），无需上传。"
+                "报销请以医院开具的医疗收费票据为准。"
+            ),
+        )
+
+
+def _money(doc: ClaimDocument, name: str) -> Decimal | None:
+    found = doc.document.fields.get(name)
+    return Decimal(str(found.value)) if found is not None else None
+
+
+def _evidence(doc: ClaimDocument, *names: str) -> tuple[Evidence, ...]:
+    fields = [doc.document.fields[n] for n in names if n in doc.document.fields]
+    return tuple(Evidence(document=doc.id, page=f.page, box=f.box) for f in fields) or (
+        Evidence(document=doc.id, page=doc.document.pages[0]),
+    )
+
+
+_INVOICES = (DocType.invoice_inpatient, DocType.invoice_outpatient)
+_PAYMENT_PARTS = ("insurance_fund_paid", "other_paid", "personal_account_paid", "personal_cash_paid")
+
+
+def amount_breakdown(claim: Claim) -> Iterator[Finding]:
+    """医保统筹 + 其他 + 个人账户 + 个人现金 = 金额合计, to the fen, where all four are printed."""
+    for doc in claim.documents:
+        if doc.document.doc_type not in _INVOICES:
+            continue
+        total = _money(doc, "total_amount")
+        parts = [_money(doc, name) for name in _PAYMENT_PARTS]
+        if total is None or any(part is None for part in parts) or sum(parts) == total:
+            continue
+        doc_name = claim.messages.name(doc.document.doc_type)
+        yield Finding(
+            code=FindingCode.amount_breakdown_mismatch,
+            severity=Severity.follow_up,
+            doc_type=doc.document.doc_type,
+            field="total_amount",
+            documents=(doc.id,),
+            evidence=_evidence(doc, "total_amount", *_PAYMENT_PARTS),
+            message_staff=(
+                f"{doc_name}（文件“{doc.file}”）各支付项合计 {sum(parts)} 与金额合计 {total} 相差"
+                f" {sum(parts) - total}。"
+            ),
+            message_claimant=(
+                f"您的{doc_name}上医保统筹支付、个人账户支付、个人现金支付等各项之和与金额合计不符。"
+                "请重新拍摄票据下半部分（支付信息一栏）的清晰照片；如票据本身有误，请到开票医院核实。"
+            ),
+        )
+
+
+def items_sum(claim: Claim) -> Iterator[Finding]:
+    """The charge lines add up to the total, on invoices and expense lists."""
+    for doc in claim.documents:
+        items = doc.document.fields.get("items")
+        total = _money(doc, "total_amount")
+        if items is None or total is None or not isinstance(items.value, list):
+            continue
+        counted = sum((Decimal(item["amount"]) for item in items.value), Decimal("0"))
+        if counted == total:
+            continue
+        doc_name = claim.messages.name(doc.document.doc_type)
+        yield Finding(
+            code=FindingCode.items_sum_mismatch,
+            severity=Severity.follow_up,
+            doc_type=doc.document.doc_type,
+            field="items",
+            documents=(doc.id,),
+            evidence=_evidence(doc, "items", "total_amount"),
+            message_staff=(
+                f"{doc_name}（文件“{doc.file}”）{len(items.value)} 项收费合计 {counted}，"
+                f"与金额合计 {total} 相差 {counted - total}。"
+            ),
+            message_claimant=(
+                f"您的{doc_name}上各收费项目金额之和与合计金额不符。请上传完整、清晰的{doc_name}"
+                "（如有多页请全部上传）；如票据本身有误，请到开票医院核实。"
+            ),
+        )
+
+
+_STAY_FIELDS = ("admission_date", "discharge_date")
+_STAY_DOCS = (DocType.invoice_inpatient, DocType.discharge_summary, DocType.expense_list, DocType.settlement)
+
+
+def _date(doc: ClaimDocument, name: str) -> date | None:
+    found = doc.document.fields.get(name)
+    return date.fromisoformat(str(found.value)) if found is not None else None
+
+
+def _date_finding(claim: Claim, doc: ClaimDocument, field: str, staff: str, claimant: str) -> Finding:
+    return Finding(
+        code=FindingCode.date_inconsistent,
+        severity=Severity.follow_up,
+        doc_type=doc.document.doc_type,
+        field=field,
+        documents=(doc.id,),
+        evidence=_evidence(doc, field),
+        message_staff=f"{claim.messages.name(doc.document.doc_type)}（文件“{doc.file}”）：{staff}",
+        message_claimant=claimant,
+    )
+
+
+def dates(claim: Claim) -> Iterator[Finding]:
+    """Each document's own dates, then the stay across documents.
+
+    Across documents the reference is the date most documents agree on (the discharge summary's
+    where they split evenly): the document that disagrees is the one to ask about.
+    """
+    flagged: set[tuple[str, str]] = set()
+    for doc in claim.documents:
+        admitted, discharged = _date(doc, "admission_date"), _date(doc, "discharge_date")
+        doc_name = claim.messages.name(doc.document.doc_type)
+        if admitted and discharged and discharged < admitted:
+            flagged.add((doc.id, "discharge_date"))
+            yield _date_finding(
+                claim, doc, "discharge_date",
+                f"出院日期 {discharged} 早于入院日期 {admitted}。",
+                f"您的{doc_name}上出院日期早于入院日期，请核对后重新上传清晰照片；如材料本身有误，请到医院更正。",
+            )
+        days = doc.document.fields.get("length_of_stay_days")
+        if admitted and discharged and days is not None and discharged >= admitted:
+            if int(days.value) != (discharged - admitted).days:
+                flagged.add((doc.id, "length_of_stay_days"))
+                yield _date_finding(
+                    claim, doc, "length_of_stay_days",
+                    f"住院天数 {days.value} 天与入院 {admitted}、出院 {discharged}"
+                    f"（{(discharged - admitted).days} 天）不符。",
+                    f"您的{doc_name}上住院天数与入出院日期不符，请核对后重新上传清晰照片。",
+                )
+        issued, visited = _date(doc, "issue_date"), _date(doc, "visit_date")
+        if issued and visited and issued < visited:
+            yield _date_finding(
+                claim, doc, "issue_date",
+                f"开票日期 {issued} 早于就诊日期 {visited}。",
+                f"您的{doc_name}上开票日期早于就诊日期，请到开票医院核实后重新上传。",
+            )
+    for field in _STAY_FIELDS:
+        values = [(doc, _date(doc, field)) for doc in claim.documents if doc.document.doc_type in _STAY_DOCS]
+        values = [(doc, value) for doc, value in values if value is not None]
+        if len({value for _, value in values}) < 2:
+            continue
+        counts: dict[date, int] = {}
+        for _, value in values:
+            counts[value] = counts.get(value, 0) + 1
+        summary = next((v for d, v in values if d.document.doc_type is DocType.discharge_summary), None)
+        reference = max(counts, key=lambda v: (counts[v], v == summary))
+        label = "入院日期" if field == "admission_date" else "出院日期"
+        for doc, value in values:
+            if value == reference or (doc.id, field) in flagged:
+                continue
+            doc_name = claim.messages.name(doc.document.doc_type)
+            yield _date_finding(
+                claim, doc, field,
+                f"{label} {value} 与其他材料的 {reference} 不一致。",
+                f"您的{doc_name}上的{label}与其他材料不一致。请确认各材料属于同一次住院，并重新上传清晰照片。",
+            )
+
+
+def _invoice_ref(doc: ClaimDocument) -> InvoiceRef | None:
+    number = doc.document.fields.get("invoice_number")
+    if doc.document.doc_type not in _INVOICES or number is None:
+        return None
+    code = doc.document.fields.get("invoice_code")
+    return InvoiceRef(invoice_code=str(code.value) if code else None, invoice_number=str(number.value))
+
+
+def duplicate_invoices(claim: Claim) -> Iterator[Finding]:
+    """The same invoice twice in this claim, or already used by an earlier claim."""
+    seen: dict[InvoiceRef, ClaimDocument] = {}
+    for doc in claim.documents:
+        ref = _invoice_ref(doc)
+        if ref is None:
+            continue
+        doc_name = claim.messages.name(doc.document.doc_type)
+        label = f"{ref.invoice_code or ''}/{ref.invoice_number}".lstrip("/")
+        earlier = seen.get(ref)
+        others = claim.registry.claims_using(ref) if claim.registry else []
+        if earlier is None:
+            seen[ref] = doc
+        if earlier is None and not others:
+            continue
+        where = f"本申报中的文件“{earlier.file}”" if earlier else f"已申报的 {', '.join(others)}"
+        yield Finding(
+            code=FindingCode.duplicate_invoice,
+            severity=Severity.follow_up,
+            doc_type=doc.document.doc_type,
+            field="invoice_number",
+            documents=(doc.id,) + ((earlier.id,) if earlier else ()),
+            evidence=_evidence(doc, "invoice_code", "invoice_number"),
+            message_staff=f"票据 {label}（文件“{doc.file}”）与{where}重复。",
+            message_claimant=(
+                f"您上传的{doc_name}（票据号码 {ref.invoice_number}）"
+                + ("在本次申报中重复上传，请删除重复的材料。" if earlier else "已在之前的申报中使用过，同一张票据不能重复申报。")
+            ),
+        )
+
+
+def late_submission(claim: Claim) -> Iterator[Finding]:
+    """Submitted later than the rule set allows after discharge or the last visit."""
+    if claim.rules.submission_deadline_days is None or claim.submitted_on is None:
+        return
+    ends = [
+        value
+        for doc in claim.documents
+        for name in ("discharge_date", "visit_date")
+        if (value := _date(doc, name)) is not None
+    ]
+    if not ends:
+        return
+    last = max(ends)
+    late = (claim.submitted_on - last).days - claim.rules.submission_deadline_days
+    if late <= 0:
+        return
+    yield Finding(
+        code=FindingCode.late_submission,
+        severity=Severity.follow_up,
+        message_staff=(
+            f"申报日期 {claim.submitted_on} 距出院/就诊日期 {last} 已 {(claim.submitted_on - last).days} 天，"
+            f"超过规则集规定的 {claim.rules.submission_deadline_days} 天（超出 {late} 天）。"
+        ),
+        message_claimant=(
+            f"您的申报已超过出院（或就诊）后 {claim.rules.submission_deadline_days} 天的申报期限。"
+            "工作人员将与您联系，说明是否可以受理。"
+        ),
+    )
+
+
 ALWAYS: tuple[Callable[[Claim], Iterator[Finding]], ...] = (
     unreadable_files,
     missing_documents,
     missing_and_illegible_fields,
 )
 OPTIONAL: dict[str, Callable[[Claim], Iterator[Finding]]] = {
+    "unsupported_documents": unsupported_documents,
     "amount_words": amount_words,
+    "amount_breakdown": amount_breakdown,
+    "items_sum": items_sum,
     "patient_names": patient_names,
+    "dates": dates,
+    "duplicate_invoices": duplicate_invoices,
+    "late_submission": late_submission,
 }

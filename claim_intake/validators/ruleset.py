@@ -32,6 +32,8 @@ class RuleSet(BaseModel):
     required_fields: dict[DocType, tuple[str, ...]] = Field(default_factory=dict)
     min_field_confidence: float = Field(ge=0.0, le=1.0)
     """A required field read below this is ``illegible_field``: ask for a clearer photo."""
+    submission_deadline_days: int | None = Field(default=None, ge=1)
+    """Days after discharge (or the last visit) within which a claim is on time."""
     checks: tuple[str, ...] = ()
 
     @model_validator(mode="after")
