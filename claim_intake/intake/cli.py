@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from claim_intake.errors import ClaimIntakeError
+from claim_intake.intake.eval_command import eval_command
 from claim_intake.intake.output import claim_json, print_claim, print_file, read_json
 from claim_intake.intake.settings import Settings
 from claim_intake.workers.pipeline import FileReport, FileError, assess_claim, read_upload
@@ -115,3 +116,53 @@ def process(
         _print_json(claim_json(claim))
         return
     print_claim(stdout, claim)
+
+
+keys = typer.Typer(help="API keys: one or more per organisation.", no_args_is_help=True)
+db = typer.Typer(help="The service's database.", no_args_is_help=True)
+app.add_typer(keys, name="keys")
+app.add_typer(db, name="db")
+
+
+@keys.command("create")
+def keys_create(
+    org: Annotated[str, typer.Option("--org", help="The organisation's name; created when new.")],
+) -> None:
+    """Create an API key for an organisation and print it. Only its hash is kept: copy it now."""
+    from claim_intake.intake.auth import create_key
+    from claim_intake.intake.db import make_engine, make_sessions
+    from claim_intake.intake.migrate import upgrade
+
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    with make_sessions(engine).begin() as session:
+        key = create_key(session, org)
+    typer.echo(key)
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (upgrade to head)."""
+    from claim_intake.intake.db import make_engine
+    from claim_intake.intake.migrate import upgrade
+
+    settings = Settings()
+    upgrade(make_engine(settings.resolved_database_url))
+    stderr.print(f"database at head: {settings.resolved_database_url}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the HTTP API (OpenAPI at /docs). Reads uploads in this process, in the background."""
+    import uvicorn
+
+    from claim_intake.intake.api import create_app
+
+    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+
+
+app.command("eval")(eval_command)

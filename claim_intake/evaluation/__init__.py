@@ -1,0 +1,1 @@
+"""Scoring the whole pipeline against a corpus with ground truth: `claim-intake eval`."""

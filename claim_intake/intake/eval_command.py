@@ -1,0 +1,93 @@
+"""``claim-intake eval``: the pipeline scored on a corpus, optionally against a baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from claim_intake.evaluation.baseline import compare
+from claim_intake.evaluation.run import evaluate
+from claim_intake.intake.settings import Settings
+
+DEFAULT_CORPUS = Path("samples/corpus")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _print(console: Console, report: dict) -> None:
+    console.print(
+        f"[bold]{report['bundles']} bundles, {report['pages']} pages[/bold]   "
+        f"doc type accuracy [bold]{_pct(report['doc_type_accuracy'])}[/bold]   "
+        f"field accuracy [bold]{_pct(report['field_accuracy'])}[/bold]"
+    )
+    speed = report["seconds_per_page"]
+    console.print(
+        f"seconds per page: median {speed['median']:.2f}, p95 {speed['p95']:.2f}   "
+        f"pages per minute {report['pages_per_minute']:.1f}   peak RSS {report['peak_rss_mb']:.0f} MB"
+    )
+    captures = Table(title="by capture", title_justify="left")
+    for column in ("capture", "documents", "doc type", "fields"):
+        captures.add_column(column, justify="left" if column == "capture" else "right")
+    for capture, values in report["per_capture"].items():
+        captures.add_row(capture, str(values["documents"]), _pct(values["doc_type_accuracy"]), _pct(values["field_accuracy"]))
+    console.print(captures)
+    fields = Table(title="by field", title_justify="left")
+    fields.add_column("field")
+    fields.add_column("exact match", justify="right")
+    for name, rate in report["per_field"].items():
+        fields.add_row(name, _pct(rate))
+    console.print(fields)
+    findings = Table(title="findings", title_justify="left")
+    for column in ("code", "expected", "found", "precision", "recall"):
+        findings.add_column(column, justify="left" if column == "code" else "right")
+    for code, values in report["findings"].items():
+        findings.add_row(code, str(values["expected"]), str(values["found"]), _pct(values["precision"]), _pct(values["recall"]))
+    console.print(findings)
+
+
+def eval_command(
+    corpus: Annotated[Path, typer.Argument(help="A folder of bundles, each with <bundle>.expected.json beside it.")] = DEFAULT_CORPUS,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="A stored `eval --json` run to compare with.")] = None,
+    tolerance: Annotated[float, typer.Option(help="Allowed drop of any accuracy, absolute.")] = 0.01,
+    speed_tolerance: Annotated[float, typer.Option(help="Allowed growth of the median seconds per page, relative.")] = 0.3,
+    show_misses: Annotated[bool, typer.Option("--misses", help="List every wrong value and finding.")] = False,
+) -> None:
+    """Score the whole pipeline on a corpus: doc types, fields, findings, speed."""
+    settings = Settings()
+    console = Console(stderr=as_json)
+    with console.status("evaluating") as status:
+        report = evaluate(
+            corpus,
+            settings.read,
+            settings.engine_factory(),
+            settings.rule_set,
+            on_bundle=lambda bundle: status.update(f"evaluating {bundle.name}"),
+        )
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _print(console, report)
+        if show_misses:
+            for miss in report["misses"]:
+                console.print(f"  {miss}", highlight=False)
+    if baseline is None:
+        return
+    changes = compare(json.loads(baseline.read_text(encoding="utf-8")), report, tolerance, speed_tolerance)
+    table = Table(title=f"against {baseline}", title_justify="left")
+    for column in ("metric", "before", "after", ""):
+        table.add_column(column)
+    for change in changes:
+        fmt = (lambda v: "—" if v is None else f"{v:.3f}")
+        if change.regressed or change.before != change.after:
+            table.add_row(change.metric, fmt(change.before), fmt(change.after), "[red]REGRESSION[/red]" if change.regressed else "")
+    Console(stderr=True).print(table)
+    if any(change.regressed for change in changes):
+        raise typer.Exit(code=1)
