@@ -22,7 +22,6 @@ import statistics
 import time
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 from claim_intake.evaluation.score import char_recall
@@ -158,7 +157,6 @@ def main() -> None:
     parser.add_argument("--rss-pages", type=int, default=300)
     parser.add_argument("--limit", type=int, default=12, help="pages per comparison")
     args = parser.parse_args()
-    np.random.seed(0)
     photos(args.corpus, args.limit)
     text_layer(args.corpus)
     rotations(args.corpus, max(3, args.limit // 3))

@@ -96,3 +96,38 @@ class OcrEngineError(ClaimIntakeError):
 class UnknownClaimTypeError(ClaimIntakeError):
     code = "unknown_claim_type"
     http_status = 422
+
+
+class InvalidRequestError(ClaimIntakeError):
+    """A request the API cannot act on: a missing or malformed parameter."""
+
+    code = "invalid_request"
+    http_status = 422
+
+
+class AuthError(ClaimIntakeError):
+    """No API key, or one that is unknown or revoked."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class NotFoundError(ClaimIntakeError):
+    """Also what another organisation's claim looks like: its existence is not disclosed."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class StorageUnavailableError(ClaimIntakeError):
+    """The object store cannot be reached; uploads are refused rather than half-accepted."""
+
+    code = "storage_unavailable"
+    retryable = True
+    http_status = 503
+
+
+class ServiceNotReadyError(ClaimIntakeError):
+    code = "not_ready"
+    retryable = True
+    http_status = 503

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from claim_intake.ocr.engine import engine_factory
@@ -22,6 +23,45 @@ class Settings(BaseSettings):
     read: ReadOptions = ReadOptions()
     rules_dir: Path | None = None
     """A folder of the organisation's rule sets (``inpatient.yaml``...) replacing the defaults."""
+
+    # The service (``claim-intake serve``). Embedded defaults need nothing but a writable folder.
+    data_dir: Path = Path("var")
+    """Where the embedded defaults live: the SQLite database and the objects folder."""
+    database_url: str | None = None
+    """SQLAlchemy URL; unset = SQLite at ``data_dir/claim-intake.db``. PostgreSQL:
+    ``postgresql+psycopg://user@host/db``."""
+    storage_url: str | None = None
+    """Where original uploads are kept: a folder path, or ``s3://BUCKET``; unset = ``data_dir/objects``."""
+    s3_endpoint: str = "127.0.0.1:9000"
+    """``host:port`` of the S3 service (MinIO, SeaweedFS, AWS)."""
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_secure: bool = False
+    s3_timeout_s: float = Field(default=5.0, gt=0)
+    """Connect and read timeout: a store that does not answer in time is unavailable (503)."""
+    migrate_on_start: bool = True
+    """Run the database migrations (``upgrade head``) when the service starts."""
+    read_workers: int = Field(default=1, ge=1)
+    """Documents read at once per process; each loads its own share of the OCR threads."""
+    read_attempts: int = Field(default=3, ge=1)
+    """Tries for a document whose reading failed with a retryable error."""
+    max_files_per_request: int = Field(default=20, ge=1)
+    page_size: int = Field(default=50, ge=1, le=500)
+    """Claims per page of ``GET /v1/claims``."""
+    timezone: str = "Asia/Shanghai"
+    """A claim's submission date (for deadlines) is the calendar date here when it arrived."""
+    webhook_timeout_s: float = Field(default=5.0, gt=0)
+    webhook_attempts: int = Field(default=5, ge=1)
+    webhook_backoff_s: float = Field(default=1.0, ge=0)
+    """First wait between delivery attempts; doubles each time (capped at 60 s)."""
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'claim-intake.db'}"
+
+    @property
+    def resolved_storage_url(self) -> str:
+        return self.storage_url or str(self.data_dir / "objects")
 
     def engine_factory(self) -> EngineFactory:
         return engine_factory(self.read)

@@ -7,6 +7,7 @@ seed reproduces the same pixels.
 from __future__ import annotations
 
 import random
+from io import BytesIO
 from pathlib import Path
 
 import cv2
@@ -111,3 +112,44 @@ def save_jpeg(img: Image.Image, path: Path, quality: int = 85) -> None:
 
 def save_png(img: Image.Image, path: Path) -> None:
     img.save(path, "PNG", optimize=True)
+
+
+def rotate(img: Image.Image, degrees: int) -> Image.Image:
+    """The page turned clockwise by a multiple of 90 degrees, as a sideways scan or photo is."""
+    turns = {0: None, 90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180,
+             270: Image.Transpose.ROTATE_90}[degrees % 360]
+    return img if turns is None else img.transpose(turns)
+
+
+def save_exif_rotated(img: Image.Image, path: Path, quality: int = 85) -> None:
+    """A phone JPEG held sideways: pixels stored turned, upright only once EXIF orientation 6
+    ("rotate 90 clockwise to display") is applied."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    rotate(img, 270).convert("RGB").save(path, "JPEG", quality=quality, optimize=True, exif=exif)
+
+
+def save_png_alpha(img: Image.Image, path: Path) -> None:
+    """An exported e-document: ink on a transparent background (the paper is alpha 0).
+
+    Composited onto white it is the page again; a reader that drops the alpha channel sees black
+    paper, since fully transparent pixels are stored black.
+    """
+    rgb = np.asarray(img.convert("RGB"), dtype=np.float32)
+    alpha = 255.0 - rgb.min(axis=2)
+    a = np.maximum(alpha, 1.0)[..., None] / 255.0
+    # Un-composite from white: colour = (pixel - (1 - a) * 255) / a.
+    ink = np.where(alpha[..., None] > 0, (rgb - (1.0 - a) * 255.0) / a, 0.0)
+    rgba = np.dstack([np.clip(ink + 0.5, 0, 255), alpha]).astype(np.uint8)
+    Image.fromarray(rgba, "RGBA").save(path, "PNG", optimize=True)
+
+
+def save_webp(img: Image.Image, path: Path, quality: int = 80) -> None:
+    """WebP bytes, whatever ``path`` is called: chat apps save WebP under a ``.jpg`` name."""
+    img.convert("RGB").save(path, "WEBP", quality=quality, method=4)
+
+
+def jpeg_bytes(img: Image.Image, quality: int = 85) -> bytes:
+    out = BytesIO()
+    img.convert("RGB").save(out, "JPEG", quality=quality, optimize=True)
+    return out.getvalue()

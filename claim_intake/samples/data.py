@@ -323,11 +323,12 @@ def _numbered(entries: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"{i}.{e}" for i, e in enumerate(entries, start=1))
 
 
-def make_inpatient_case(rng: random.Random) -> InpatientCase:
+def make_inpatient_case(rng: random.Random,
+                        departments: tuple[_Department, ...] = _DEPARTMENTS) -> InpatientCase:
     """A consistent inpatient case: every amount, date and name agrees across its documents."""
     hospital = rng.choice(_HOSPITALS)
     patient = _patient(rng, hospital)
-    dept = rng.choice(_DEPARTMENTS)
+    dept = rng.choice(departments)
     admission = date(2026, 8, 1) + timedelta(days=rng.randint(0, 95))
     days = rng.randint(3, 14)
     discharge = admission + timedelta(days=days)
@@ -353,3 +354,167 @@ def make_inpatient_case(rng: random.Random) -> InpatientCase:
         cashier=_person(rng)[0],
     )
     return InpatientCase(patient, hospital, stay, items, _payment(rng, total), invoice)
+
+
+# Accident inpatient stays: injuries rather than illnesses, kept apart from ``_DEPARTMENTS`` so
+# that the seeds of the demo bundles keep drawing the same cases.
+ACCIDENT_DEPARTMENTS = (
+    _Department(
+        "创伤骨科",
+        ("左桡骨远端骨折",),
+        ("左桡骨远端粉碎性骨折", "左腕部软组织挫伤"),
+        "摔伤致左腕部肿痛、活动受限",
+        "血常规、凝血功能、腕关节X线及CT三维重建",
+        "在臂丛麻醉下行左桡骨远端骨折切开复位内固定术，术后消肿、止痛及功能锻炼",
+        ("患肢抬高，避免负重，按计划行功能锻炼。",
+         "术后2周拆线，1个月复查X线片。",
+         "出院后2周创伤骨科门诊复查，不适随诊。"),
+        (("注射用头孢唑林钠", "支", 6.0, 15.0), ("七叶皂苷钠注射液", "支", 18.0, 36.0),
+         ("氯化钠注射液", "袋", 2.5, 6.5)),
+        (("腕关节X线摄影", 60.0, 110.0), ("腕关节CT三维重建", 320.0, 480.0)),
+        ("桡骨远端骨折切开复位内固定术", 3200.0, 5200.0),
+    ),
+    _Department(
+        "神经外科",
+        ("头部外伤",),
+        ("轻型闭合性颅脑损伤", "头皮挫裂伤"),
+        "车祸致头痛、头晕",
+        "头颅CT、血常规、凝血功能及肝肾功能",
+        "头皮清创缝合、止血、营养神经及对症支持",
+        ("注意休息，避免剧烈活动。",
+         "如出现头痛加重、呕吐等不适立即就诊。",
+         "出院后1周神经外科门诊复查头颅CT。"),
+        (("注射用血凝酶", "支", 28.0, 55.0), ("胞磷胆碱钠注射液", "支", 9.0, 22.0),
+         ("氯化钠注射液", "袋", 2.5, 6.5)),
+        (("头颅CT平扫", 150.0, 260.0), ("颈椎X线摄影", 60.0, 110.0)),
+    ),
+)
+
+
+def make_accident_inpatient_case(rng: random.Random) -> InpatientCase:
+    """An inpatient stay for an injury: the same documents, drawn from injury departments."""
+    return make_inpatient_case(rng, ACCIDENT_DEPARTMENTS)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One outpatient visit: what the 门诊 bill's 其他信息 and the 诊断证明书 print."""
+
+    department: str
+    visit_date: date
+    outpatient_number: str  # 门诊号
+    diagnosis: tuple[str, ...]  # numbered as printed
+    advice: str  # 建议, the certificate's last paragraph
+    doctor: str
+
+
+@dataclass(frozen=True)
+class OutpatientCase:
+    patient: Patient
+    hospital: Hospital
+    visit: Visit
+    items: tuple[ChargeItem, ...]
+    payment: Payment
+    invoice: Invoice
+
+    @property
+    def total_amount(self) -> Decimal:
+        return sum((item.amount for item in self.items), ZERO)
+
+    @property
+    def total_amount_words(self) -> str:
+        return amount_to_words(self.total_amount)
+
+
+@dataclass(frozen=True)
+class _Clinic:
+    """An outpatient speciality: what it treats, bills and advises."""
+
+    department: str
+    diagnosis: tuple[str, ...]
+    advice: str
+    # (category, line name, unit, quantity range, unit price range)
+    charges: tuple[tuple[str, str, str, int, int, float, float], ...]
+
+
+_CLINICS = (
+    _Clinic("肾内科", ("慢性肾脏病5期", "维持性血液透析状态"),
+            "需长期规律血液透析治疗，每周3次，定期复查肾功能及电解质。",
+            (("治疗费", "血液透析", "次", 8, 13, 380.0, 460.0),
+             ("化验费", "肾功能", "次", 1, 2, 30.0, 60.0),
+             ("西药费", "重组人促红素注射液", "支", 8, 12, 45.0, 80.0))),
+    _Clinic("肿瘤科", ("右肺腺癌术后", "化疗后骨髓抑制"),
+            "需定期门诊化疗及复查血常规，注意预防感染。",
+            (("西药费", "注射用培美曲塞二钠", "支", 1, 2, 980.0, 1800.0),
+             ("治疗费", "静脉输液", "组", 2, 4, 6.0, 12.0),
+             ("化验费", "血常规", "次", 1, 2, 15.0, 25.0),
+             ("检查费", "胸部CT平扫", "次", 1, 1, 180.0, 320.0))),
+    _Clinic("内分泌科", ("2型糖尿病", "糖尿病肾病"),
+            "需长期规律使用胰岛素控制血糖，每月门诊复诊。",
+            (("西药费", "门冬胰岛素注射液", "支", 4, 10, 38.0, 68.0),
+             ("西药费", "盐酸二甲双胍缓释片", "片", 30, 60, 0.6, 1.8),
+             ("化验费", "糖化血红蛋白", "次", 1, 1, 40.0, 70.0))),
+    _Clinic("心血管内科", ("高血压病3级（很高危）", "冠状动脉粥样硬化性心脏病"),
+            "需长期规律服用降压、调脂及抗血小板药物，定期监测血压。",
+            (("西药费", "苯磺酸氨氯地平片", "片", 28, 56, 0.5, 2.2),
+             ("西药费", "阿托伐他汀钙片", "片", 28, 56, 1.2, 3.6),
+             ("检查费", "常规心电图检查", "次", 1, 1, 22.0, 35.0))),
+)
+
+# Accident visits to the emergency department: a wound closed and dressed, no stay.
+_ACCIDENT_CLINICS = (
+    _Clinic("急诊外科", ("左手掌皮肤裂伤",),
+            "伤口每2-3天换药一次，10天后拆线，避免患手沾水。",
+            (("治疗费", "清创缝合术（中）", "次", 1, 1, 120.0, 260.0),
+             ("西药费", "破伤风人免疫球蛋白", "支", 1, 1, 180.0, 320.0),
+             ("卫生材料费", "可吸收缝合线", "根", 1, 2, 40.0, 90.0),
+             ("检查费", "手部X线摄影", "次", 1, 1, 60.0, 110.0))),
+    _Clinic("急诊外科", ("右踝关节扭伤", "右外踝撕脱性骨折"),
+            "右踝石膏托外固定4周，避免负重行走，2周后骨科门诊复查。",
+            (("治疗费", "石膏托外固定", "次", 1, 1, 150.0, 280.0),
+             ("检查费", "踝关节X线摄影", "次", 1, 1, 60.0, 110.0),
+             ("西药费", "洛索洛芬钠片", "片", 12, 24, 1.0, 2.6))),
+)
+
+
+def make_outpatient_case(rng: random.Random, *, accident: bool = False,
+                         like: OutpatientCase | None = None, visit_on: date | None = None
+                         ) -> OutpatientCase:
+    """A consistent outpatient visit.
+
+    ``like`` gives a later visit of the same patient to the same clinic: chronic-disease claims
+    bundle several months' bills of one treatment.
+    """
+    clinic = rng.choice(_ACCIDENT_CLINICS if accident else _CLINICS)
+    if like is not None:
+        hospital, patient = like.hospital, like.patient
+        clinic = next(c for c in _CLINICS + _ACCIDENT_CLINICS
+                      if c.diagnosis == tuple(d.split(".", 1)[1] for d in like.visit.diagnosis))
+    else:
+        hospital = rng.choice(_HOSPITALS)
+        patient = _patient(rng, hospital)
+    by_category: dict[str, list[ExpenseLine]] = {}
+    for category, name, unit, qlo, qhi, plo, phi in clinic.charges:
+        line = ExpenseLine(name, unit, rng.randint(qlo, qhi), _price(rng, plo, phi))
+        by_category.setdefault(category, []).append(line)
+    items = tuple(ChargeItem(c, tuple(lines)) for c, lines in by_category.items())
+    items += (ChargeItem("诊察费", (ExpenseLine("门诊诊查费", "次", 1, _price(rng, 10, 25)),)),)
+    day = visit_on or date(2026, 8, 1) + timedelta(days=rng.randint(0, 100))
+    visit = Visit(
+        department=clinic.department,
+        visit_date=day,
+        outpatient_number=like.visit.outpatient_number if like else f"MZ{rng.randint(10**7, 10**9)}",
+        diagnosis=_numbered(clinic.diagnosis),
+        advice=clinic.advice,
+        doctor=like.visit.doctor if like else _person(rng)[0],
+    )
+    total = sum((item.amount for item in items), ZERO)
+    invoice = Invoice(
+        code=f"{hospital.region_code}{rng.randint(0, 999999):06d}",
+        number=f"{rng.randint(0, 99999999):010d}",
+        check_code=f"{rng.getrandbits(24):06x}",
+        issue_date=day,  # outpatient bills are printed at the cashier on the day
+        reviewer=_person(rng)[0],
+        cashier=_person(rng)[0],
+    )
+    return OutpatientCase(patient, hospital, visit, items, _payment(rng, total), invoice)

@@ -152,3 +152,11 @@ def rasterise(page: Page) -> Image.Image:
     for op in stamps:
         _multiply(canvas, op)
     return Image.fromarray(np.clip(canvas * 255.0 + 0.5, 0, 255).astype(np.uint8))
+
+
+def page_text(page: Page) -> list[str]:
+    """Every text string drawn on the page, in drawing order: the OCR ground truth.
+
+    Seals and stamps are pictures, not text, so their lettering is not part of it.
+    """
+    return ["".join(s for s, _ in op.runs) for op in page.ops if isinstance(op, Text)]

@@ -29,14 +29,16 @@ def _rgb(color: tuple[int, int, int]) -> tuple[float, float, float]:
     return color[0] / 255, color[1] / 255, color[2] / 255
 
 
-def page_pdf_bytes(page: Page) -> bytes:
-    """One page, drawn from the same operations that ``page.rasterise`` draws."""
+def _canvas(out: BytesIO, encrypt: str | None) -> Canvas:
+    # invariant: no creation date or random document id, so a seed gives identical bytes.
+    return Canvas(out, invariant=1, pageCompression=1, encrypt=encrypt)
+
+
+def _draw_page(pdf: Canvas, page: Page) -> None:
     font_name = _register_font()
     k = _PT_PER_PX
     height = page.height * k
-    out = BytesIO()
-    # invariant: no creation date or random document id, so a seed gives identical bytes.
-    pdf = Canvas(out, pagesize=(page.width * k, height), invariant=1, pageCompression=1)
+    pdf.setPageSize((page.width * k, height))
     for op in page.ops:
         if isinstance(op, Text):
             size = op.size * k
@@ -56,6 +58,35 @@ def page_pdf_bytes(page: Page) -> bytes:
             pdf.drawImage(ImageReader(op.image), op.cx * k - w / 2, height - op.cy * k - h / 2,
                           w, h, mask="auto")
     pdf.showPage()
+
+
+def pages_pdf_bytes(pages: list[Page], encrypt: str | None = None) -> bytes:
+    """A text-layer PDF of ``pages`` in order; ``encrypt`` sets a user password to open it."""
+    out = BytesIO()
+    pdf = _canvas(out, encrypt)
+    for page in pages:
+        _draw_page(pdf, page)
+    pdf.save()
+    return out.getvalue()
+
+
+def page_pdf_bytes(page: Page) -> bytes:
+    """One page, drawn from the same operations that ``page.rasterise`` draws."""
+    return pages_pdf_bytes([page])
+
+
+def image_pdf_bytes(jpegs: list[tuple[bytes, tuple[int, int]]]) -> bytes:
+    """An image-only PDF (a scanner's or a phone app's): one JPEG per page, no text layer.
+
+    The JPEG bytes are embedded as they are (DCTDecode), at ``DPI`` for the given pixel size.
+    """
+    out = BytesIO()
+    pdf = _canvas(out, None)
+    for data, (w, h) in jpegs:
+        size = (w * _PT_PER_PX, h * _PT_PER_PX)
+        pdf.setPageSize(size)
+        pdf.drawImage(ImageReader(BytesIO(data)), 0, 0, *size)
+        pdf.showPage()
     pdf.save()
     return out.getvalue()
 

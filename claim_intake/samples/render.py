@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from claim_intake.samples.data import InpatientCase
+from claim_intake.samples.data import InpatientCase, OutpatientCase
 from claim_intake.samples.page import RGB, Anchor, Page, rasterise, text_width, wrap
+from claim_intake.samples.printing import Fields, Form, Print
 from claim_intake.samples.stamps import hospital_stamp, supervision_seal
 
-Fields = dict[str, Any]
+Case = InpatientCase | OutpatientCase
 
 # The unified bill's form (title, labels, rules) is printed in this red-brown on most printings.
 FORM: RGB = (160, 62, 48)
@@ -60,177 +61,203 @@ def _items_field(pairs: list[tuple[str, Decimal]]) -> list[dict[str, str]]:
     return [{"name": name, "amount": _money(amount)} for name, amount in pairs]
 
 
-def invoice_inpatient_page(case: InpatientCase) -> tuple[Page, Fields]:
+# Fields of the unified bill, in the domain reference's order.
+_INVOICE_FIELDS = (
+    "title", "invoice_code", "invoice_number", "check_code", "issue_date", "payer_name", "payer_id",
+    "total_amount", "total_amount_words", "insurance_fund_paid", "other_paid",
+    "personal_account_paid", "personal_cash_paid", "self_pay", "self_expense", "payee",
+    "visit_date", "admission_date", "discharge_date", "hospital_record_number", "department", "items",
+)
+# Pre-printed 机打 paper: the form's ink is paler than an e-bill's.
+PREPRINTED: RGB = (204, 132, 116)
+
+
+def _visit_row(case: Case, form: Form) -> tuple[tuple[str, str | tuple[str, ...], str], ...]:
+    """The first row of 其他信息: the stay of an inpatient bill, the visit of an outpatient one."""
+    if isinstance(case, InpatientCase):
+        stay = case.stay
+        span = (f"{form.value('admission_date', stay.admission_date)}"
+                f"至{form.value('discharge_date', stay.discharge_date)}")
+        return (("住院时间", ("admission_date", "discharge_date"), span),
+                ("住院号", "hospital_record_number",
+                 form.value("hospital_record_number", stay.hospital_record_number)),
+                ("住院科别", "department", form.value("department", stay.department)))
+    visit = case.visit
+    return (("就诊日期", "visit_date", form.value("visit_date", visit.visit_date)),
+            ("门诊号", "hospital_record_number",
+             form.value("hospital_record_number", visit.outpatient_number)),
+            ("就诊科室", "department", form.value("department", visit.department)))
+
+
+def unified_invoice_page(case: Case, opts: Print = Print()) -> tuple[Page, Fields]:
+    """The national unified bill (财综〔2019〕29号), 住院 or 门诊 after the case, 电子 or 机打."""
     w, h = INVOICE_SIZE
     # Bill printers use a Song (serif) face; its wide asterisks also keep a masked ID's length
     # readable, where OCR merges the narrow sans ones.
-    page = Page(w, h, face="serif")
+    page = Page(w, h, face=opts.face or "serif")
+    dot_matrix = opts.shift is not None
+    ink = PREPRINTED if dot_matrix else FORM
+    form = Form(page, opts, label_color=ink, value_face="sans" if page.face != "sans" else "serif")
     left, right = 70, w - 70
-    hosp, inv, pay, stay, pat = case.hospital, case.invoice, case.payment, case.stay, case.patient
-    title = f"{hosp.province}医疗住院收费票据（电子）"
+    hosp, inv, pay, pat = case.hospital, case.invoice, case.payment, case.patient
+    kind = "住院" if isinstance(case, InpatientCase) else "门诊"
+    title = form.value("title", opts.title or
+                       f"{hosp.province}医疗{kind}收费票据{'' if dot_matrix else '（电子）'}")
 
     page.stamp(w / 2, 84, supervision_seal(230, 150))
-    page.stamp(left + 65, 95, _fake_qr(inv.code + inv.number))
-    page.text(w / 2, 205, title, 40, color=FORM, face="serif_bold", anchor="m")
+    if not dot_matrix:  # the QR code is printed with an e-bill, not on pre-printed paper
+        page.stamp(left + 65, 95, _fake_qr(inv.code + inv.number))
+    page.text(w / 2, 205, title, 40, color=ink, face="serif_bold", anchor="m")
 
-    def pair(x: float, y: float, label: str, value: str) -> None:
-        page.pair(x, y, label, value, BODY, label_color=FORM)
+    def pair(x: float, y: float, label: str, name: str, raw: Any, fmt: Any = str) -> None:
+        form.pair(x, y, label, name, form.value(name, raw, fmt), BODY)
 
-    pair(left, 260, "票据代码", inv.code)
-    pair(1100, 260, "票据号码", inv.number)
-    pair(left, 305, "交款人统一社会信用代码", pat.id_number)
-    pair(1100, 305, "校验码", inv.check_code)
-    pair(left, 350, "交款人", pat.name)
-    pair(1100, 350, "开票日期", _iso(inv.issue_date))
+    pair(left, 260, "票据代码", "invoice_code", inv.code)
+    pair(1100, 260, "票据号码", "invoice_number", inv.number)
+    pair(left, 305, "交款人统一社会信用代码", "payer_id", pat.id_number)
+    pair(1100, 305, "校验码", "check_code", inv.check_code)
+    pair(left, 350, "交款人", "payer_name", pat.name)
+    pair(1100, 350, "开票日期", "issue_date", inv.issue_date)
 
     # Charge lines sit in two side-by-side groups of 项目名称 / 金额（元） / 备注.
+    items = opts.items or tuple((item.name, item.amount) for item in case.items)
     top, head_h, row_h = 375, 50, 46
-    rows = (len(case.items) + 1) // 2
+    rows = (len(items) + 1) // 2
     table_bottom = top + head_h + rows * row_h
     half = (right - left) / 2
     cols = (0, 350, 570)  # offsets of name, amount and remark columns within a group
-    page.box(left, top, right, table_bottom, color=FORM)
-    page.rule(left, top + head_h, right, top + head_h, color=FORM)
+    page.box(left, top, right, table_bottom, color=ink)
+    page.rule(left, top + head_h, right, top + head_h, color=ink)
     for g in range(2):
         gx = left + g * half
         for off in cols[1:] + ((half,) if g == 0 else ()):
-            page.rule(gx + off, top, gx + off, table_bottom, width=1 if off != half else 2, color=FORM)
-        page.text(gx + cols[1] / 2, top + 36, "项目名称", BODY, color=FORM, anchor="m")
-        page.text(gx + (cols[1] + cols[2]) / 2, top + 36, "金额（元）", BODY, color=FORM, anchor="m")
-        page.text(gx + (cols[2] + half) / 2, top + 36, "备注", BODY, color=FORM, anchor="m")
-    for i, item in enumerate(case.items):
+            page.rule(gx + off, top, gx + off, table_bottom, width=1 if off != half else 2, color=ink)
+        page.text(gx + cols[1] / 2, top + 36, "项目名称", BODY, color=ink, anchor="m")
+        page.text(gx + (cols[1] + cols[2]) / 2, top + 36, "金额（元）", BODY, color=ink, anchor="m")
+        page.text(gx + (cols[2] + half) / 2, top + 36, "备注", BODY, color=ink, anchor="m")
+    for i, (name, amount) in enumerate(items):
         gx = left + (i // rows) * half
         y = top + head_h + (i % rows) * row_h + 35
-        page.text(gx + 20, y, item.name, BODY)
-        page.text(gx + cols[2] - 20, y, _money(item.amount), BODY, anchor="r")
+        form.cell(gx + 20, y, name, BODY)
+        form.cell(gx + cols[2] - 20, y, form.money(amount), BODY, anchor="r")
+    form.fields["items"] = _items_field(list(items))
 
     total_bottom = table_bottom + 62
-    page.box(left, table_bottom, right, total_bottom, color=FORM)
+    page.box(left, table_bottom, right, total_bottom, color=ink)
     # The form prints these two labels without a colon.
-    page.pair(left + 20, table_bottom + 43, "金额合计（大写）", case.total_amount_words, BODY,
-              label_color=FORM, sep="")
-    page.pair(1100, table_bottom + 43, "（小写）", _money(case.total_amount), BODY,
-              label_color=FORM, sep="")
+    form.pair(left + 20, table_bottom + 43, "金额合计（大写）", "total_amount_words",
+              form.value("total_amount_words", case.total_amount_words), BODY, sep="")
+    form.pair(1100, table_bottom + 43, "（小写）", "total_amount",
+              form.value("total_amount", case.total_amount, form.money), BODY, sep="")
 
     info_top, info_bottom = total_bottom, total_bottom + 170
-    page.box(left, info_top, right, info_bottom, color=FORM)
-    page.rule(left + 150, info_top, left + 150, info_bottom, color=FORM)
-    page.text(left + 75, (info_top + info_bottom) / 2 + 10, "其他信息", BODY, color=FORM, anchor="m")
+    page.box(left, info_top, right, info_bottom, color=ink)
+    page.rule(left + 150, info_top, left + 150, info_bottom, color=ink)
+    page.text(left + 75, (info_top + info_bottom) / 2 + 10, "其他信息", BODY, color=ink, anchor="m")
     info = (
-        (("住院时间", f"{_iso(stay.admission_date)}至{_iso(stay.discharge_date)}"),
-         ("住院号", stay.hospital_record_number), ("住院科别", stay.department)),
-        (("医保统筹基金支付", _money(pay.insurance_fund_paid)), ("其他支付", _money(pay.other_paid)),
-         ("个人账户支付", _money(pay.personal_account_paid))),
-        (("个人现金支付", _money(pay.personal_cash_paid)), ("个人自付", _money(pay.self_pay)),
-         ("个人自费", _money(pay.self_expense))),
+        _visit_row(case, form),
+        tuple((label, name, form.value(name, getattr(pay, name), form.money)) for label, name in (
+            ("医保统筹基金支付", "insurance_fund_paid"), ("其他支付", "other_paid"),
+            ("个人账户支付", "personal_account_paid"))),
+        tuple((label, name, form.value(name, getattr(pay, name), form.money)) for label, name in (
+            ("个人现金支付", "personal_cash_paid"), ("个人自付", "self_pay"),
+            ("个人自费", "self_expense"))),
     )
     for r, row in enumerate(info):
-        for (label, value), x in zip(row, (left + 175, 790, 1190)):
-            pair(x, info_top + 45 + r * 52, label, value)
+        for (label, names, text), x in zip(row, (left + 175, 790, 1190)):
+            form.pair(x, info_top + 45 + r * 52, label, names, text, BODY)
 
     footer_y = info_bottom + 70
-    pair(left, footer_y, "收款单位（章）", hosp.name)
-    pair(980, footer_y, "复核人", inv.reviewer)
-    pair(1280, footer_y, "收款人", inv.cashier)
-    # The stamp lands on the payee's name, as on real bills; its rim only grazes the payments
-    # above, since a stamp across a whole line of print makes OCR drop that line.
-    name_end = left + text_width(f"收款单位（章）：{hosp.name}", BODY, page.face)
-    page.stamp(name_end - 60, footer_y + 20, hospital_stamp(hosp.name, diameter=250))
-
-    fields: Fields = {
-        "title": title,
-        "invoice_code": inv.code,
-        "invoice_number": inv.number,
-        "check_code": inv.check_code,
-        "issue_date": _iso(inv.issue_date),
-        "payer_name": pat.name,
-        "payer_id": pat.id_number,
-        "total_amount": _money(case.total_amount),
-        "total_amount_words": case.total_amount_words,
-        "insurance_fund_paid": _money(pay.insurance_fund_paid),
-        "other_paid": _money(pay.other_paid),
-        "personal_account_paid": _money(pay.personal_account_paid),
-        "personal_cash_paid": _money(pay.personal_cash_paid),
-        "self_pay": _money(pay.self_pay),
-        "self_expense": _money(pay.self_expense),
-        "payee": hosp.name,
-        "admission_date": _iso(stay.admission_date),
-        "discharge_date": _iso(stay.discharge_date),
-        "hospital_record_number": stay.hospital_record_number,
-        "department": stay.department,
-        "items": _items_field([(item.name, item.amount) for item in case.items]),
-    }
-    return page, fields
+    pair(left, footer_y, "收款单位（章）", "payee", hosp.name)
+    page.pair(980, footer_y, "复核人", inv.reviewer, BODY, label_color=ink)
+    page.pair(1280, footer_y, "收款人", inv.cashier, BODY, label_color=ink)
+    stamp = hospital_stamp(hosp.name, diameter=250)
+    if opts.stamp_over_amounts:
+        page.stamp(1080, info_top + 40, stamp)
+    else:
+        # The stamp lands on the payee's name, as on real bills; its rim only grazes the payments
+        # above, since a stamp across a whole line of print makes OCR drop that line.
+        name_end = left + text_width(f"收款单位（章）：{hosp.name}", BODY, page.face)
+        page.stamp(name_end - 60, footer_y + 20, stamp)
+    return page, {k: form.fields[k] for k in _INVOICE_FIELDS if k in form.fields}
 
 
-def discharge_summary_page(case: InpatientCase) -> tuple[Page, Fields]:
+def invoice_inpatient_page(case: InpatientCase, opts: Print = Print()) -> tuple[Page, Fields]:
+    return unified_invoice_page(case, opts)
+
+
+_SUMMARY_FIELDS = (
+    "hospital", "patient_name", "sex", "age", "department", "hospital_record_number",
+    "admission_date", "discharge_date", "length_of_stay_days", "admission_diagnosis",
+    "discharge_diagnosis", "doctor_signed",
+)
+
+
+def discharge_summary_page(case: InpatientCase, opts: Print = Print()) -> tuple[Page, Fields]:
     w, h = A4_SIZE
-    page = Page(w, h)
+    page = Page(w, h, face=opts.face or "sans")
+    form = Form(page, opts)
     left, right = 90, w - 90
     pat, stay = case.patient, case.stay
-    page.text(w / 2, 140, case.hospital.name, 44, face="serif_bold", anchor="m")
-    page.text(w / 2, 220, "出院记录", 48, face="serif_bold", anchor="m")
+    hospital = form.value("hospital", case.hospital.name)
+    page.text(w / 2, 140, hospital, 44, face="serif_bold", anchor="m")
+    page.text(w / 2, 220, opts.title or "出院记录", 48, face="serif_bold", anchor="m")
 
-    header = (("科室", stay.department), ("病案号", stay.hospital_record_number),
-              ("姓名", pat.name), ("性别", pat.sex), ("年龄", f"{pat.age}岁"))
+    header = (("科室", "department", stay.department, str),
+              ("病案号", "hospital_record_number", stay.hospital_record_number, str),
+              ("姓名", "patient_name", pat.name, str), ("性别", "sex", pat.sex, str),
+              ("年龄", "age", pat.age, lambda age: f"{age}岁"))
     x = left
-    for label, value in header:
-        page.pair(x, 300, label, value, 26)
-        x += text_width(f"{label}：{value}", 26) + 40
+    for label, name, raw, fmt in header:
+        value = form.value(name, raw, fmt)
+        form.pair(x, 300, label, name, value, 26)
+        x += text_width(f"{label}：{value}", 26, page.face) + 40
     page.rule(left, 320, right, 320, width=3)
 
     y = 390
     step = 56
 
-    def line(label: str, value: str) -> None:
+    def line(label: str, name: str, value: str) -> None:
         nonlocal y
-        page.pair(left, y, label, value, 30)
+        form.pair(left, y, label, name, value, 30)
         y += step
 
-    line("入院日期", _cn_date(stay.admission_date))
-    line("出院日期", _cn_date(stay.discharge_date))
-    line("住院天数", f"{stay.length_of_stay_days}天")
-    for label, diagnoses in (("入院诊断", stay.admission_diagnosis),
-                             ("出院诊断", stay.discharge_diagnosis)):
+    line("入院日期", "admission_date", form.value("admission_date", stay.admission_date, _cn_date))
+    line("出院日期", "discharge_date", form.value("discharge_date", stay.discharge_date, _cn_date))
+    line("住院天数", "length_of_stay_days",
+         form.value("length_of_stay_days", stay.length_of_stay_days, lambda d: f"{d}天"))
+    for label, name, diagnoses in (("入院诊断", "admission_diagnosis", stay.admission_diagnosis),
+                                   ("出院诊断", "discharge_diagnosis", stay.discharge_diagnosis)):
+        if not form.value(name, " ".join(diagnoses)):
+            line(label, name, "")
+            continue
         # Further diagnoses are printed one a line under the first, aligned with it.
-        line(label, diagnoses[0])
+        line(label, name, diagnoses[0])
         for more in diagnoses[1:]:
-            page.text(left + text_width(f"{label}：", 30), y, more, 30)
+            page.text(left + text_width(f"{label}：", 30, page.face), y, more, 30)
             y += step
 
     page.text(left, y, "诊疗经过：", 30)
     y += step
-    for text in wrap("　　" + stay.course, 30, right - left):
+    # The course names the patient: a summary of another patient names them there too.
+    course = stay.course.replace(pat.name, form.fields.get("patient_name", pat.name))
+    for text in wrap("　　" + course, 30, right - left, page.face):
         page.text(left, y, text, 30)
         y += 50
     y += 6
     page.text(left, y, "出院医嘱：", 30)
     y += step
     for order in stay.discharge_orders:
-        for text in wrap(order, 30, right - left - 60):
+        for text in wrap(order, 30, right - left - 60, page.face):
             page.text(left + 60, y, text, 30)
             y += 50
 
     page.pair(right - 420, h - 260, "医师签名", stay.doctor, 30)
+    form.fields["doctor_signed"] = True
     page.text(right - 420, h - 200, _cn_date(stay.discharge_date), 30)
     page.rule(left, h - 120, right, h - 120, width=1)
     page.text(w / 2, h - 80, "第1页", 26, anchor="m")
-
-    fields: Fields = {
-        "hospital": case.hospital.name,
-        "patient_name": pat.name,
-        "sex": pat.sex,
-        "age": pat.age,
-        "department": stay.department,
-        "hospital_record_number": stay.hospital_record_number,
-        "admission_date": _iso(stay.admission_date),
-        "discharge_date": _iso(stay.discharge_date),
-        "length_of_stay_days": stay.length_of_stay_days,
-        "admission_diagnosis": " ".join(stay.admission_diagnosis),
-        "discharge_diagnosis": " ".join(stay.discharge_diagnosis),
-        "doctor_signed": True,
-    }
-    return page, fields
+    return page, {k: form.fields[k] for k in _SUMMARY_FIELDS if k in form.fields}
 
 
 def expense_list_page(case: InpatientCase) -> tuple[Page, Fields]:
