@@ -18,7 +18,7 @@ from PIL import Image
 
 from claim_intake.samples.data import InpatientCase, OutpatientCase
 from claim_intake.samples.page import RGB, Anchor, Page, rasterise, text_width, wrap
-from claim_intake.samples.printing import Fields, Form, Print
+from claim_intake.samples.printing import CLEAN, Fields, Form, Print
 from claim_intake.samples.stamps import hospital_stamp, supervision_seal
 
 Case = InpatientCase | OutpatientCase
@@ -89,7 +89,7 @@ def _visit_row(case: Case, form: Form) -> tuple[tuple[str, str | tuple[str, ...]
             ("就诊科室", "department", form.value("department", visit.department)))
 
 
-def unified_invoice_page(case: Case, opts: Print = Print()) -> tuple[Page, Fields]:
+def unified_invoice_page(case: Case, opts: Print = CLEAN) -> tuple[Page, Fields]:
     """The national unified bill (财综〔2019〕29号), 住院 or 门诊 after the case, 电子 or 机打."""
     w, h = INVOICE_SIZE
     # Bill printers use a Song (serif) face; its wide asterisks also keep a masked ID's length
@@ -182,7 +182,7 @@ def unified_invoice_page(case: Case, opts: Print = Print()) -> tuple[Page, Field
     return page, {k: form.fields[k] for k in _INVOICE_FIELDS if k in form.fields}
 
 
-def invoice_inpatient_page(case: InpatientCase, opts: Print = Print()) -> tuple[Page, Fields]:
+def invoice_inpatient_page(case: InpatientCase, opts: Print = CLEAN) -> tuple[Page, Fields]:
     return unified_invoice_page(case, opts)
 
 
@@ -193,7 +193,7 @@ _SUMMARY_FIELDS = (
 )
 
 
-def discharge_summary_page(case: InpatientCase, opts: Print = Print()) -> tuple[Page, Fields]:
+def discharge_summary_page(case: InpatientCase, opts: Print = CLEAN) -> tuple[Page, Fields]:
     w, h = A4_SIZE
     page = Page(w, h, face=opts.face or "sans")
     form = Form(page, opts)
