@@ -1,30 +1,43 @@
 """Re-records the real OCR answers that the fast suite replays: `make record`.
 
-Run it after changing preprocessing or the sample bundles; commit the recording with the change.
+Run it after changing preprocessing, the sample bundles or the corpus; commit the recordings
+with the change. Each folder of bundles gets its own recording.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+from claim_intake.errors import ClaimIntakeError
 from claim_intake.ocr.engine import rapidocr_engine
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import read_bytes
 from claim_intake.ocr.replay import ReplayEngine
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORDING = ROOT / "tests" / "recordings" / "sample_bundles.json"
-BUNDLES = ROOT / "samples" / "bundles"
+RECORDINGS = ROOT / "tests" / "recordings"
+SOURCES = {"sample_bundles": ROOT / "samples" / "bundles", "corpus": ROOT / "samples" / "corpus"}
+
+
+def record(name: str, folder: Path) -> None:
+    options = ReadOptions()
+    path = RECORDINGS / f"{name}.json"
+    path.unlink(missing_ok=True)
+    replay = ReplayEngine(path, recorder=rapidocr_engine(options.rapidocr))
+    for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.parent != folder):
+        try:
+            read_bytes(file.read_bytes(), options, lambda: replay)
+        except ClaimIntakeError as exc:  # unreadable uploads are part of the corpus
+            print("unreadable", file.relative_to(ROOT), type(exc).__name__)
+        else:
+            print("recorded", file.relative_to(ROOT))
+    replay.save()
 
 
 def main() -> None:
-    options = ReadOptions()
-    RECORDING.unlink(missing_ok=True)
-    replay = ReplayEngine(RECORDING, recorder=rapidocr_engine(options.rapidocr))
-    for path in sorted(p for p in BUNDLES.rglob("*") if p.is_file() and p.parent != BUNDLES):
-        read_bytes(path.read_bytes(), options, lambda: replay)
-        print("recorded", path.relative_to(ROOT))
-    replay.save()
+    for name in sys.argv[1:] or SOURCES:
+        record(name, SOURCES[name])
 
 
 if __name__ == "__main__":

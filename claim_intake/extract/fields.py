@@ -15,6 +15,7 @@ from claim_intake.extract.normalize import (
     parse_date,
     parse_date_range,
     parse_integer,
+    normalise_masked_id,
     parse_money,
 )
 from claim_intake.extract.templates import FieldSpec, FieldType, Template
@@ -70,6 +71,16 @@ def _parse_text(spec: FieldSpec, text: str) -> Parsed | None:
     return Parsed(value, 0, len(text)) if value else None
 
 
+_MASKED_ID_TEXT = re.compile(r"[0-9Xx*]{10,20}")
+
+
+def _parse_masked_id(spec: FieldSpec, text: str) -> Parsed | None:
+    match = _MASKED_ID_TEXT.search(text)
+    if not match:
+        return None
+    return Parsed(normalise_masked_id(match.group(0)), match.start(), match.end())
+
+
 def _parse_money(spec: FieldSpec, text: str) -> Parsed | None:
     return _span(text, parse_money(text))
 
@@ -102,6 +113,7 @@ _PARSERS: dict[FieldType, Callable[[FieldSpec, str], Parsed | None]] = {
     FieldType.date: _parse_date,
     FieldType.date_range: _parse_range,
     FieldType.integer: _parse_integer,
+    FieldType.masked_id: _parse_masked_id,
 }
 
 
@@ -119,8 +131,10 @@ class _DocumentText:
     """A document's lines with the template's labels located once."""
 
     def __init__(self, template: Template, pages: Sequence[Page]) -> None:
+        # Stop labels end a value without being a field: their hits have no field name.
         labels = sorted(
-            ((label, name) for name, spec in template.fields.items() for label in spec.labels),
+            [(label, name) for name, spec in template.fields.items() for label in spec.labels]
+            + [(stop, "") for stop in template.stops],
             key=lambda pair: -len(pair[0]),
         )
         self.lines = [NormLine.of(line, page) for page in pages for line in page.lines]
@@ -243,12 +257,13 @@ def _continuations(doc: _DocumentText, first: NormLine, start: int) -> list[Norm
     current = first
     while True:
         height = current.line.box[3] - current.line.box[1]
+        # Aligned under the value, give or take: the value's x is estimated by character share.
         below = [
             other
             for other in doc.lines
             if other.page is current.page
             and 0 < other.line.box[1] - current.line.box[1] <= 1.8 * height
-            and abs(other.line.box[0] - x) <= 2 * height
+            and first.line.box[0] - height <= other.line.box[0] <= x + 4 * height
             and _NUMBERED.match(other.text)
             and not doc.hits[other]
         ]

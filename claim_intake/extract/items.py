@@ -50,7 +50,10 @@ def read_items(lines: list[NormLine]) -> list[Item]:
         amount: str | None = None
         for line in row:
             for token in _TOKEN.finditer(line.line.text):
-                if token.group("word") and _is_name(token.group("word")):
+                word = token.group("word")
+                if word and word[0] in "(（" and name is not None and amount is None:
+                    name += word  # 床位费 （三人间）: a qualifier read as its own word
+                elif word and _is_name(word):
                     if name is not None and amount is not None:
                         items.append(Item(name, amount))
                         name, amount = None, None

@@ -81,3 +81,20 @@ def find_amount_words(text: str) -> str | None:
             continue
         return match.group(0)
     return None
+
+
+_MASKED_ID = re.compile(r"^(\d{1,6})\*+(\d{0,4}[\dXx]?)$")
+ID_NUMBER_LENGTH = 18
+
+
+def normalise_masked_id(text: str) -> str:
+    """``436*********3990`` -> ``436***********3990``.
+
+    Resident ID numbers have 18 characters. OCR reads a run of identical ``*`` as one blob of
+    uncertain length, so a masked number is rebuilt to 18 characters around what it did read.
+    """
+    match = _MASKED_ID.match(text)
+    if not match:
+        return text
+    head, tail = match.groups()
+    return head + "*" * (ID_NUMBER_LENGTH - len(head) - len(tail)) + tail

@@ -27,6 +27,8 @@ class FieldType(StrEnum):
     integer = "integer"
     """The first whole number: days of a stay (8天), an age (51岁)."""
     presence = "presence"
+    masked_id = "masked_id"
+    """A resident ID number, usually masked (``450***********123X``)."""
     line = "line"
     """The whole text of the first line matching ``pattern`` (a title, a hospital header)."""
     items = "items"
@@ -92,6 +94,13 @@ class Template(BaseModel):
 
     doc_type: DocType
     fields: dict[str, FieldSpec]
+    stops: tuple[str, ...] = ()
+    """Labels of things we do not extract (复核人, 收款人) that end the value before them."""
+
+    @field_validator("stops")
+    @classmethod
+    def _normalise_stops(cls, stops: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(normalise_label(stop) for stop in stops)
 
     def output_names(self) -> list[str]:
         """The spec's field names this template can fill, in declaration order."""

