@@ -22,6 +22,7 @@ from claim_intake.extract.templates import FieldSpec, FieldType, Template
 from claim_intake.ocr.models import Page
 
 _NUMBERED = re.compile(r"^\d{1,2}[.、]")
+_CHARGE_LINE = re.compile(r"[\u4e00-\u9fff]{2,10}:?\d[\d,]*\.\d{2}")
 _AS_PRINTED = (FieldType.text, FieldType.name)
 _NAME = re.compile(r"[\u4e00-\u9fff*·]{2,8}")
 _NOT_NAME_CHARS = set("男女性别年龄岁科室")
@@ -171,8 +172,12 @@ def _find_value(doc: _DocumentText, spec: FieldSpec, hit: LabelHit) -> tuple[Nor
 def _extract_line_field(doc: _DocumentText, spec: FieldSpec) -> Field | None:
     pattern = re.compile(spec.pattern or "")
     for line in doc.lines:
-        if pattern.search(line.text):
-            return _field(line, 0, len(line.text), line.line.text.strip())
+        match = pattern.search(line.text)
+        if match is None:
+            continue
+        if "value" in pattern.groupindex:
+            return _field(line, match.start("value"), match.end("value"), match.group("value"))
+        return _field(line, 0, len(line.text), line.line.text.strip())
     return None
 
 
@@ -204,8 +209,10 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
             elif spec.type in _AS_PRINTED:
                 # Text values are reported as printed (full-width brackets and all).
                 raw = line.raw(start, end).strip()
-                if spec.multiline:
-                    raw = " ".join([raw, *(more.line.text.strip() for more in _continuations(doc, line, start))])
+                if spec.continues:
+                    more = [m.line.text.strip() for m in _continuations(doc, line, start, spec.continues)]
+                    # Numbered items are separate entries; a wrapped address is one run of text.
+                    raw = (" " if spec.continues == "numbered" else "").join([raw, *more])
                 fields[name] = _field(line, start, end, raw, raw)
             else:
                 fields[name] = _field(line, start, end, parsed.value)
@@ -218,14 +225,17 @@ def _centre_y(line: NormLine) -> float:
 
 
 def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
-    """The table between the first header and the total below it, on the header's page."""
+    """The table between the first header and the total below it, on the header's page.
+
+    Without a header (old paper bills), the charge lines are those printed as ``检查费：10.00``
+    above the total.
+    """
     header = next((line for line in doc.lines if any(label in line.text for label in spec.labels)), None)
-    if header is None:
-        return None
+    page = header.page if header else doc.lines[0].page if doc.lines else None
     below = [
         line
         for line in doc.lines
-        if line.page is header.page and _centre_y(line) > header.line.box[3]
+        if line.page is page and (header is None or _centre_y(line) > header.line.box[3])
     ]
     end = min(
         (line for line in below if any(label in line.text for label in spec.until)),
@@ -233,6 +243,8 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
         default=None,
     )
     region = [line for line in below if end is None or _centre_y(line) < end.line.box[1]]
+    if header is None:
+        region = [line for line in region if _CHARGE_LINE.fullmatch(line.text) and not doc.hits[line]]
     items = read_items(region)
     if not items:
         return None
@@ -245,26 +257,28 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
         value=[{"name": item.name, "amount": item.amount} for item in items],
         raw="; ".join(f"{item.name} {item.amount}" for item in items),
         confidence=round(min(line.line.confidence for line in used), 4),
-        page=header.page.number,
-        box=header.page.to_source((x0, y0, x1, y1)),
+        page=page.number,
+        box=page.to_source((x0, y0, x1, y1)),
     )
 
 
-def _continuations(doc: _DocumentText, first: NormLine, start: int) -> list[NormLine]:
-    """Numbered lines printed under a value (``2.腰椎管狭窄症`` under ``出院诊断：1.…``)."""
+def _continuations(doc: _DocumentText, first: NormLine, start: int, mode: str) -> list[NormLine]:
+    """Lines printed under a value that carry it on: numbered ones (``2.腰椎管狭窄症`` under
+    ``出院诊断：1.…``) or, for wrapped text, unlabelled ones starting under the value."""
     found: list[NormLine] = []
     x = first.sub_box(start, start + 1)[0]
     current = first
     while True:
         height = current.line.box[3] - current.line.box[1]
-        # Aligned under the value, give or take: the value's x is estimated by character share.
+        # Under the value, give or take: an inline value's x is estimated by character share.
+        reach = (first.line.box[0] - height, x + 4 * height) if mode == "numbered" else (x - height, x + height)
         below = [
             other
             for other in doc.lines
             if other.page is current.page
-            and 0 < other.line.box[1] - current.line.box[1] <= 1.8 * height
-            and first.line.box[0] - height <= other.line.box[0] <= x + 4 * height
-            and _NUMBERED.match(other.text)
+            and 0 < other.line.box[1] - current.line.box[1] <= 2.2 * height
+            and reach[0] <= other.line.box[0] <= reach[1]
+            and (mode != "numbered" or _NUMBERED.match(other.text))
             and not doc.hits[other]
         ]
         if not below:

@@ -15,7 +15,9 @@ from claim_intake.extract.layout import NormLine, same_row
 from claim_intake.extract.normalize import parse_money
 from claim_intake.extract.templates import normalise_label
 
-_TOKEN = re.compile(r"(?P<money>\d[\d,]*\.\d{2})(?!\d)|(?P<number>\d+(?:\.\d+)?)|(?P<word>[^\s\d:;,.、|]+)")
+_TOKEN = re.compile(
+    r"(?P<money>\d[\d,]*\.\d{2})(?!\d)|(?P<number>\d+(?:\.\d+)?)|(?P<word>[^\s\d:;,.、|：；，。]+)"
+)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _HEADER_WORDS = {"项目名称", "项目", "名称", "金额", "金额(元)", "备注", "类别", "单位", "数量", "单价", "规格", "序号"}
 

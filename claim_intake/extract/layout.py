@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from claim_intake.ocr.models import Box, Line, Page
 
-_SEPARATORS = ":;,.、|"
+_SEPARATORS = ":;,.、|)]"
+"""Between a label and its value: punctuation, and the bracket closing a label like (大写)."""
 
 
 @dataclass(frozen=True, eq=False)  # identity: two lines may read the same

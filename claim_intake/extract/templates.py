@@ -6,6 +6,7 @@ import functools
 import re
 import unicodedata
 from enum import StrEnum
+from typing import Literal
 from importlib import resources
 from pathlib import Path
 
@@ -30,7 +31,8 @@ class FieldType(StrEnum):
     masked_id = "masked_id"
     """A resident ID number, usually masked (``450***********123X``)."""
     line = "line"
-    """The whole text of the first line matching ``pattern`` (a title, a hospital header)."""
+    """The first line matching ``pattern``: the whole line as printed (a title, a hospital
+    header), or the pattern's ``value`` group read without spaces (a card number)."""
     items = "items"
     """Charge lines: the rows between a header (``labels``) and a total (``until``)."""
 
@@ -50,8 +52,9 @@ class FieldSpec(BaseModel):
     """For date_range: the two field names the range fills."""
     until: tuple[str, ...] = ()
     """For items: labels of the line that ends the table."""
-    multiline: bool = False
-    """Text that goes on in numbered lines below (``1.…`` then ``2.…``), as diagnoses do."""
+    continues: Literal["numbered", "wrapped"] | None = None
+    """Text that goes on below: in numbered lines (``1.…`` then ``2.…``, diagnoses) or wrapped
+    onto lines aligned under the value (an address)."""
     label_zh: str | None = None
     """How staff and claimants call the field; defaults to the first label."""
 
@@ -78,8 +81,8 @@ class FieldSpec(BaseModel):
             raise ValueError(f"a {self.type} field needs labels")
         if self.type is FieldType.code and not self.pattern:
             raise ValueError("a code field needs a pattern")
-        if self.multiline and self.type is not FieldType.text:
-            raise ValueError("only text fields can be multiline")
+        if self.continues and self.type is not FieldType.text:
+            raise ValueError("only text fields continue on further lines")
         if (self.type is FieldType.items) != bool(self.until):
             raise ValueError("until is given exactly for items fields")
         if (self.type is FieldType.date_range) != bool(self.targets):

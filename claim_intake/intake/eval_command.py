@@ -13,6 +13,7 @@ from rich.table import Table
 from claim_intake.evaluation.baseline import compare
 from claim_intake.evaluation.run import evaluate
 from claim_intake.intake.settings import Settings
+from claim_intake.ocr.replay import ReplayEngine
 
 DEFAULT_CORPUS = Path("samples/corpus")
 
@@ -59,15 +60,24 @@ def eval_command(
     tolerance: Annotated[float, typer.Option(help="Allowed drop of any accuracy, absolute.")] = 0.01,
     speed_tolerance: Annotated[float, typer.Option(help="Allowed growth of the median seconds per page, relative.")] = 0.3,
     show_misses: Annotated[bool, typer.Option("--misses", help="List every wrong value and finding.")] = False,
+    replay: Annotated[
+        Path | None,
+        typer.Option(help="Replay recorded OCR answers (tests/recordings/*.json) instead of running OCR: "
+                     "scores extraction and rule changes in seconds; speed figures are then meaningless."),
+    ] = None,
 ) -> None:
     """Score the whole pipeline on a corpus: doc types, fields, findings, speed."""
     settings = Settings()
+    engine = settings.engine_factory()
+    if replay is not None:
+        recorded = ReplayEngine(replay)
+        engine = lambda: recorded  # noqa: E731
     console = Console(stderr=as_json)
     with console.status("evaluating") as status:
         report = evaluate(
             corpus,
             settings.read,
-            settings.engine_factory(),
+            engine,
             settings.rule_set,
             on_bundle=lambda bundle: status.update(f"evaluating {bundle.name}"),
         )
