@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from statistics import fmean
 
 from claim_intake.extract.items import read_items
-from claim_intake.extract.layout import LabelHit, NormLine, find_labels, neighbours
+from claim_intake.extract.layout import LabelHit, NormLine, find_labels, neighbours, same_row
 from claim_intake.extract.models import Field
 from claim_intake.extract.normalize import (
     find_amount_words,
@@ -72,6 +72,14 @@ def _parse_text(spec: FieldSpec, text: str) -> Parsed | None:
     return Parsed(value, 0, len(text)) if value else None
 
 
+_HEX_CONFUSIONS = str.maketrans({"l": "1", "I": "1", "O": "0", "o": "0"})
+
+
+def _parse_hex(spec: FieldSpec, text: str) -> Parsed | None:
+    found = _parse_pattern(spec, text.translate(_HEX_CONFUSIONS))
+    return Parsed(str(found.value).lower(), found.start, found.end) if found else None
+
+
 _MASKED_ID_TEXT = re.compile(r"[0-9Xx*]{10,20}")
 
 
@@ -115,6 +123,7 @@ _PARSERS: dict[FieldType, Callable[[FieldSpec, str], Parsed | None]] = {
     FieldType.date_range: _parse_range,
     FieldType.integer: _parse_integer,
     FieldType.masked_id: _parse_masked_id,
+    FieldType.hex: _parse_hex,
 }
 
 
@@ -217,7 +226,25 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
             else:
                 fields[name] = _field(line, start, end, parsed.value)
             break
+        else:
+            unread = next(filter(None, (_unread_value(hit) for hit in hits)), None)
+            if unread is not None and spec.type is not FieldType.date_range:
+                fields[name] = unread
     return fields
+
+
+def _unread_value(hit: LabelHit) -> Field | None:
+    """The label is printed and ink sits where its value goes, but no text could be read there:
+    an empty value with no confidence, which rule sets report as ``illegible_field``."""
+    page = hit.line.page
+    label = hit.line.sub_box(hit.start, hit.end)
+    height = label[3] - label[1]
+    for box in page.unread:
+        beside = same_row(box, label) and label[0] < box[0] <= label[2] + 8 * height
+        below = 0 < box[1] - label[3] <= 1.5 * height and box[0] < label[2] + 6 * height and box[2] > label[0]
+        if beside or below:
+            return Field(value="", raw="", confidence=0.0, page=page.number, box=page.to_source(box))
+    return None
 
 
 def _centre_y(line: NormLine) -> float:

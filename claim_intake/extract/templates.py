@@ -28,6 +28,8 @@ class FieldType(StrEnum):
     integer = "integer"
     """The first whole number: days of a stay (8天), an age (51岁)."""
     presence = "presence"
+    hex = "hex"
+    """Hex digits (a 校验码): OCR's l, I and O in it are the digits 1, 1 and 0."""
     masked_id = "masked_id"
     """A resident ID number, usually masked (``450***********123X``)."""
     line = "line"
@@ -79,8 +81,8 @@ class FieldSpec(BaseModel):
             raise ValueError("a line field needs a pattern")
         if self.type not in (FieldType.line,) and not self.labels:
             raise ValueError(f"a {self.type} field needs labels")
-        if self.type is FieldType.code and not self.pattern:
-            raise ValueError("a code field needs a pattern")
+        if self.type in (FieldType.code, FieldType.hex) and not self.pattern:
+            raise ValueError(f"a {self.type} field needs a pattern")
         if self.continues and self.type is not FieldType.text:
             raise ValueError("only text fields continue on further lines")
         if (self.type is FieldType.items) != bool(self.until):

@@ -71,6 +71,8 @@ class Page(Frozen):
     transforms: tuple[Transform, ...] = ()
     """In the order applied; the geometric ones compose into the page's frame."""
     lines: tuple[Line, ...] = ()
+    unread: tuple[Box, ...] = ()
+    """Ink where no text could be read (a smudge, a blur, a finger), in the page's frame."""
     timings: dict[str, float] = Field(default_factory=dict)
     """Seconds per step (decode, ocr, ...)."""
 

@@ -1,6 +1,7 @@
 """One page image -> a Page: preprocessing, then the engine's stages composed.
 
-The order: shrink -> flatten the sheet -> fade seals -> detect lines -> turn the page upright
+The order: shrink -> flatten the sheet -> fade seals -> detect lines (and ink where no line was
+found) -> turn the page upright
 (90 from the shape of the lines, 180 from the angle classifier on a sample of lines) -> measure
 skew -> recognise. Turning and deskewing act on the detected quads, not on pixels, so
 detection runs once per page whatever the orientation.
@@ -81,12 +82,13 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
     quads = engine.detect(image)
     timings["detect"] = time.perf_counter() - started
     height, width = image.shape[:2]
+    unread = preprocess.find_unread_ink(image, quads)
 
     started = time.perf_counter()
     if options.orientation and _turned_quarter(quads):
         turn = geometry.rotation_quarter(1, width, height)
         image = np.ascontiguousarray(np.rot90(image, k=-1))
-        quads = _map_quads(quads, turn)
+        quads, unread = _map_quads(quads, turn), _map_quads(unread, turn)
         transforms.append(Transform(name="rotate", params={"degrees": 90}, matrix=turn))
         height, width = image.shape[:2]
     crops = [get_rotate_crop_image(image, quad.copy()) for quad in quads]
@@ -96,14 +98,14 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
         upside_down = sum(1 for angle, score in votes if angle == 180 and score >= 0.9)
         if upside_down > len(votes) / 2:
             turn = geometry.rotation_quarter(2, width, height)
-            quads = _map_quads(quads, turn)
+            quads, unread = _map_quads(quads, turn), _map_quads(unread, turn)
             crops = [np.ascontiguousarray(np.rot90(crop, k=2)) for crop in crops]
             transforms.append(Transform(name="rotate", params={"degrees": 180}, matrix=turn))
     if options.deskew:
         skew = _skew_degrees(quads)
         if abs(skew) >= _MIN_SKEW_DEGREES:
             straighten, width, height = geometry.rotation_about_centre(skew, width, height)
-            quads = _map_quads(quads, straighten)
+            quads, unread = _map_quads(quads, straighten), _map_quads(unread, straighten)
             transforms.append(Transform(name="deskew", params={"degrees": round(skew, 3)}, matrix=straighten))
     timings["orientation"] = time.perf_counter() - started
 
@@ -128,5 +130,8 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
         source=PageSource.ocr,
         transforms=tuple(transforms),
         lines=tuple(lines),
+        unread=tuple(
+            tuple(round(float(v), 1) for v in (*quad.min(axis=0), *quad.max(axis=0))) for quad in unread
+        ),
         timings=timings,
     )

@@ -89,3 +89,42 @@ def correct_perspective(image: np.ndarray) -> tuple[np.ndarray, Transform | None
         params={"width": width, "height": height},
         matrix=geometry.as_matrix(homography),
     )
+
+
+def find_unread_ink(image: np.ndarray, text_quads: list[np.ndarray]) -> list[np.ndarray]:
+    """Blobs of ink the detector found no text in: a smudged, blurred or covered value.
+
+    Darkness is measured against the local paper tone (a grey closing removes print smaller than
+    the kernel), so uneven light is not ink. Detected text is masked out; what remains and has the
+    size of a text line (not a table rule, not speckle) is returned as quads in image pixels.
+    """
+    if not text_quads:
+        return []
+    heights = sorted(float(np.linalg.norm(q[3] - q[0])) for q in text_quads)
+    line_height = heights[len(heights) // 2]
+    factor = 0.5
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    side = max(15, int(line_height * factor * 1.5) | 1)
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    # Blurred first: a smudge is a soft cloud of grey, not crisp strokes.
+    soft = cv2.GaussianBlur(small, (5, 5), 0)
+    ink = ((paper.astype(np.int16) - soft) > 18).astype(np.uint8)
+    covered = np.zeros_like(ink)
+    for quad in text_quads:
+        cv2.fillPoly(covered, [np.round(quad * factor).astype(np.int32)], 1)
+    covered = cv2.dilate(covered, np.ones((5, 5), np.uint8))
+    ink[covered > 0] = 0
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    found = []
+    scaled_height = line_height * factor
+    for x, y, w, h, area in stats[1:count]:
+        if not 0.6 * scaled_height <= h <= 2.5 * scaled_height or w < h:
+            continue
+        if area < 0.35 * w * h:  # outlines and crossing rules, not a blot
+            continue
+        x0, y0, x1, y1 = x / factor, y / factor, (x + w) / factor, (y + h) / factor
+        found.append(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32))
+    return found

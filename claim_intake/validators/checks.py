@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from claim_intake.extract.amount_words import AmountWordsError, parse_amount_words
 from claim_intake.extract.models import DocType
+from claim_intake.extract.models import Field as ExtractedField
 from claim_intake.extract.templates import builtin_templates
 from claim_intake.validators.messages import Messages
 from claim_intake.validators.models import (
@@ -40,6 +41,12 @@ class Claim:
     claimant_name: str | None
     submitted_on: date | None = None
     registry: InvoiceRegistry | None = None
+
+
+def _read(doc: ClaimDocument, name: str) -> ExtractedField | None:
+    """A field whose value was read; an unread one (ink but no text) is for illegible_field only."""
+    found = doc.document.fields.get(name)
+    return found if found is not None and found.value != "" else None
 
 
 def _label(doc_type: DocType, field: str) -> str:
@@ -127,8 +134,7 @@ def missing_and_illegible_fields(claim: Claim) -> Iterator[Finding]:
 def amount_words(claim: Claim) -> Iterator[Finding]:
     """金额合计 大写 vs 小写 on every document that prints both."""
     for doc in claim.documents:
-        fields = doc.document.fields
-        words, figures = fields.get("total_amount_words"), fields.get("total_amount")
+        words, figures = _read(doc, "total_amount_words"), _read(doc, "total_amount")
         if words is None or figures is None:
             continue
         try:
@@ -164,10 +170,10 @@ _NAME_FIELDS = ("payer_name", "patient_name")
 def patient_names(claim: Claim) -> Iterator[Finding]:
     """The patient's name on every document against the claimant (or the first name seen)."""
     named = [
-        (doc, field, doc.document.fields[field])
+        (doc, field, found)
         for doc in claim.documents
         for field in _NAME_FIELDS
-        if field in doc.document.fields
+        if (found := _read(doc, field)) is not None
     ]
     if not named:
         return
@@ -215,7 +221,7 @@ def unsupported_documents(claim: Claim) -> Iterator[Finding]:
 
 
 def _money(doc: ClaimDocument, name: str) -> Decimal | None:
-    found = doc.document.fields.get(name)
+    found = _read(doc, name)
     return Decimal(str(found.value)) if found is not None else None
 
 
@@ -261,7 +267,7 @@ def amount_breakdown(claim: Claim) -> Iterator[Finding]:
 def items_sum(claim: Claim) -> Iterator[Finding]:
     """The charge lines add up to the total, on invoices and expense lists."""
     for doc in claim.documents:
-        items = doc.document.fields.get("items")
+        items = _read(doc, "items")
         total = _money(doc, "total_amount")
         if items is None or total is None or not isinstance(items.value, list):
             continue
@@ -292,7 +298,7 @@ _STAY_DOCS = (DocType.invoice_inpatient, DocType.discharge_summary, DocType.expe
 
 
 def _date(doc: ClaimDocument, name: str) -> date | None:
-    found = doc.document.fields.get(name)
+    found = _read(doc, name)
     return date.fromisoformat(str(found.value)) if found is not None else None
 
 
@@ -326,7 +332,7 @@ def dates(claim: Claim) -> Iterator[Finding]:
                 f"出院日期 {discharged} 早于入院日期 {admitted}。",
                 f"您的{doc_name}上出院日期早于入院日期，请核对后重新上传清晰照片；如材料本身有误，请到医院更正。",
             )
-        days = doc.document.fields.get("length_of_stay_days")
+        days = _read(doc, "length_of_stay_days")
         if admitted and discharged and days is not None and discharged >= admitted:
             if int(days.value) != (discharged - admitted).days:
                 flagged.add((doc.id, "length_of_stay_days"))
@@ -368,10 +374,10 @@ def dates(claim: Claim) -> Iterator[Finding]:
 
 
 def _invoice_ref(doc: ClaimDocument) -> InvoiceRef | None:
-    number = doc.document.fields.get("invoice_number")
+    number = _read(doc, "invoice_number")
     if doc.document.doc_type not in _INVOICES or number is None:
         return None
-    code = doc.document.fields.get("invoice_code")
+    code = _read(doc, "invoice_code")
     return InvoiceRef(invoice_code=str(code.value) if code else None, invoice_number=str(number.value))
 
 
