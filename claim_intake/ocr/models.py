@@ -55,8 +55,9 @@ class Line(Frozen):
     box: Box
     box_norm: Box
     """``box`` divided by the page size: 0..1, independent of resolution."""
+    source_polygon: Polygon
+    """The same corners on the upload itself, as image viewers show it (EXIF applied)."""
     source_box: Box
-    """Where the line is on the upload itself, as image viewers show it (EXIF applied)."""
 
 
 class Page(Frozen):
@@ -127,13 +128,19 @@ def make_line(
     """A line from its polygon in page pixels; ``page_to_source`` maps back to the upload."""
     width, height = size
     points = np.asarray(polygon, dtype=np.float64)
+    source_points = geometry.apply(page_to_source, points) if page_to_source is not None else points
     box = _bounds(points)
     norm = (box[0] / width, box[1] / height, box[2] / width, box[3] / height)
     return Line(
         text=text,
         confidence=max(0.0, min(1.0, confidence)),
-        polygon=tuple((round(float(x), 1), round(float(y), 1)) for x, y in points),
+        polygon=_rounded(points),
         box=box,
         box_norm=tuple(round(min(1.0, max(0.0, v)), 4) for v in norm),
+        source_polygon=_rounded(source_points),
         source_box=source_box(page_to_source, box, *(source_size or size)),
     )
+
+
+def _rounded(points: np.ndarray) -> Polygon:
+    return tuple((round(float(x), 1), round(float(y), 1)) for x, y in points)
