@@ -26,7 +26,13 @@ from PIL import Image
 
 from claim_intake.evaluation.score import char_recall
 from claim_intake.evaluation.truth import load_corpus
-from claim_intake.ocr.engine import CLS_MODEL, DET_MODEL, REC_MODEL, rapidocr_engine, wheel_models_dir
+from claim_intake.ocr.engine import (
+    CLS_MODEL,
+    DET_MODEL,
+    REC_MODEL,
+    rapidocr_engine,
+    wheel_models_dir,
+)
 from claim_intake.ocr.options import PreprocessOptions, ReadOptions
 from claim_intake.ocr.reader import read_bytes
 
@@ -110,11 +116,11 @@ def rotations(corpus: Path, limit: int) -> None:
     for _, data, truth in itertools.islice(_pages(corpus, {"clean", "scan"}), limit):
         upright = char_recall(truth, "".join(p.text for p in read(data).pages))
         image = Image.open(io.BytesIO(data))
-        for degrees in diffs:
+        for degrees, points in diffs.items():
             buf = io.BytesIO()
             image.rotate(-degrees, expand=True).save(buf, "PNG")
             turned = char_recall(truth, "".join(p.text for p in read(buf.getvalue()).pages))
-            diffs[degrees].append((turned - upright) * 100)
+            points.append((turned - upright) * 100)
     for degrees, values in diffs.items():
         if values:
             print(f"rotated {degrees:3d}: char recall vs upright {statistics.fmean(values):+.2f} points "

@@ -7,7 +7,13 @@ import pytest
 from claim_intake.errors import RuleSetError, UnknownClaimTypeError
 from claim_intake.extract.models import DocType, Document, Field
 from claim_intake.validators.assess import assess
-from claim_intake.validators.models import ClaimDocument, ClaimStatus, FindingCode, Severity, UnreadableFile
+from claim_intake.validators.models import (
+    ClaimDocument,
+    ClaimStatus,
+    FindingCode,
+    Severity,
+    UnreadableFile,
+)
 from claim_intake.validators.ruleset import load_rule_set, load_rule_set_file
 
 
@@ -134,8 +140,10 @@ def test_an_organisation_replaces_a_rule_set(tmp_path: Path) -> None:
     [
         ("claim_type: inpatient\nversion: x\nrequired_documents: []\nmin_field_confidence: 2\n", "min_field_confidence"),
         (
-            "claim_type: inpatient\nversion: x\nrequired_documents: []\nmin_field_confidence: 0.5\n"
-            "required_fields:\n  discharge_summary: [patient_nmae]\n",
+            (
+                "claim_type: inpatient\nversion: x\nrequired_documents: []\nmin_field_confidence: 0.5\n"
+                "required_fields:\n  discharge_summary: [patient_nmae]\n"
+            ),
             "unknown field(s) patient_nmae",
         ),
         ("claim_type: inpatient\nversion: x\nrequired_documents:\n  - any_of: [receipt]\nmin_field_confidence: 0.5\n", "any_of"),

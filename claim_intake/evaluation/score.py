@@ -21,9 +21,9 @@ def values_match(expected: object, found: object) -> bool:
         # Charge lines: the same lines, in whatever order a two-column table is read.
         if not isinstance(found, list):
             return False
-        key = lambda item: (_normal_text(item.get("name")), str(item.get("amount")))  # noqa: E731
+        key = lambda item: (_normal_text(item.get("name")), str(item.get("amount")))
         return sorted(map(key, expected)) == sorted(map(key, found))
-    if isinstance(expected, bool) or isinstance(expected, int):
+    if isinstance(expected, bool | int):
         return expected == found
     return found is not None and _normal_text(expected) == _normal_text(found)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pdfplumber
-import pypdfium2 as pdfium
 import pillow_heif
+import pypdfium2 as pdfium
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from claim_intake.errors import (

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np

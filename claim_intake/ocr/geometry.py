@@ -58,8 +58,8 @@ def rotation_about_centre(degrees: float, width: int, height: int) -> tuple[Matr
     """Counter-clockwise rotation on an enlarged canvas that keeps every corner; and its size."""
     radians = math.radians(degrees)
     cos, sin = abs(math.cos(radians)), abs(math.sin(radians))
-    new_w = int(round(width * cos + height * sin))
-    new_h = int(round(width * sin + height * cos))
+    new_w = round(width * cos + height * sin)
+    new_h = round(width * sin + height * cos)
     m = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
     m[0, 2] += new_w / 2 - width / 2
     m[1, 2] += new_h / 2 - height / 2

@@ -79,8 +79,8 @@ def correct_perspective(image: np.ndarray) -> tuple[np.ndarray, Transform | None
     if corners is None:
         return image, None
     tl, tr, br, bl = corners
-    width = int(round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
-    height = int(round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
+    width = round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
     homography = cv2.getPerspectiveTransform(corners, target)
     out = cv2.warpPerspective(image, homography, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

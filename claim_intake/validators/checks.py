@@ -271,7 +271,7 @@ def items_sum(claim: Claim) -> Iterator[Finding]:
         total = _money(doc, "total_amount")
         if items is None or total is None or not isinstance(items.value, list):
             continue
-        counted = sum((Decimal(item["amount"]) for item in items.value), Decimal("0"))
+        counted = sum((Decimal(item["amount"]) for item in items.value), Decimal(0))
         if counted == total:
             continue
         doc_name = claim.messages.name(doc.document.doc_type)
@@ -333,15 +333,14 @@ def dates(claim: Claim) -> Iterator[Finding]:
                 f"您的{doc_name}上出院日期早于入院日期，请核对后重新上传清晰照片；如材料本身有误，请到医院更正。",
             )
         days = _read(doc, "length_of_stay_days")
-        if admitted and discharged and days is not None and discharged >= admitted:
-            if int(days.value) != (discharged - admitted).days:
-                flagged.add((doc.id, "length_of_stay_days"))
-                yield _date_finding(
-                    claim, doc, "length_of_stay_days",
-                    f"住院天数 {days.value} 天与入院 {admitted}、出院 {discharged}"
-                    f"（{(discharged - admitted).days} 天）不符。",
-                    f"您的{doc_name}上住院天数与入出院日期不符，请核对后重新上传清晰照片。",
-                )
+        stay = (discharged - admitted).days if admitted and discharged else None
+        if days is not None and stay is not None and stay >= 0 and int(days.value) != stay:
+            flagged.add((doc.id, "length_of_stay_days"))
+            yield _date_finding(
+                claim, doc, "length_of_stay_days",
+                f"住院天数 {days.value} 天与入院 {admitted}、出院 {discharged}（{stay} 天）不符。",
+                f"您的{doc_name}上住院天数与入出院日期不符，请核对后重新上传清晰照片。",
+            )
         issued, visited = _date(doc, "issue_date"), _date(doc, "visit_date")
         if issued and visited and issued < visited:
             yield _date_finding(

@@ -16,7 +16,6 @@ from claim_intake.validators.checks import OPTIONAL
 from claim_intake.validators.models import ClaimType
 
 
-
 class RequiredDocument(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
