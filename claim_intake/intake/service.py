@@ -12,14 +12,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claim_intake.intake import migrate
 from claim_intake.intake.db import Claim, Document, make_engine, make_sessions
+from claim_intake.intake.distributed import dispatcher
 from claim_intake.intake.job_store import UNREAD, SqlJobStore
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.storage import ObjectStore, open_store
 from claim_intake.intake.webhooks import WebhookDispatcher
 from claim_intake.ocr.reader import EngineFactory
+from claim_intake.workers.dispatch import CeleryDispatcher
 from claim_intake.workers.executor import InProcessExecutor
 from claim_intake.workers.jobs import JobContext
+from claim_intake.workers.reconcile import PeriodicReconciler, reconcile
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +34,23 @@ class Service:
     sessions: sessionmaker[Session]
     store: ObjectStore
     metrics: Metrics
-    executor: InProcessExecutor
+    executor: InProcessExecutor | CeleryDispatcher
+    """In-process reading (no broker configured), or enqueueing for ``claim-intake worker``."""
     webhooks: WebhookDispatcher
     zone: ZoneInfo
+    reconciler: PeriodicReconciler | None = None
+    """The embedded mode's own reconciler; with a broker, ``claim-intake beat`` schedules it."""
 
     def start(self) -> None:
         if self.settings.migrate_on_start:
             migrate.upgrade(self.engine)
         self.recover()
+        if self.reconciler is not None:
+            self.reconciler.start()
 
     def stop(self) -> None:
+        if self.reconciler is not None:
+            self.reconciler.stop()
         self.executor.shutdown()
         self.webhooks.shutdown()
         self.engine.dispose()
@@ -70,14 +80,27 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
     store = open_store(settings)
     metrics = Metrics()
     webhooks = WebhookDispatcher(sessions, settings, metrics)
+    job_store = SqlJobStore(sessions, metrics)
     ctx = JobContext(
-        store=SqlJobStore(sessions, metrics),
+        store=job_store,
         blobs=store,
         read_options=settings.read,
         engine_factory=engine_factory or settings.engine_factory(),
         rule_set=settings.rule_set,
         on_status_change=webhooks.status_changed,
+        lease_s=settings.queue.lease_s,
     )
-    executor = InProcessExecutor(ctx, workers=settings.read_workers, attempts=settings.read_attempts)
+    if settings.broker_url:
+        executor: InProcessExecutor | CeleryDispatcher = dispatcher(settings, job_store)
+        reconciler = None
+    else:
+        executor = InProcessExecutor(ctx, workers=settings.read_workers, attempts=settings.read_attempts)
+        # Picks up documents whose reader died in another process on the same database.
+        reconciler = PeriodicReconciler(
+            lambda: reconcile(job_store, executor.submit_document, executor.submit_assessment,
+                              settings.queue.queue_lease_s),
+            settings.queue.reconcile_every_s,
+        )
     metrics.watch_queue(lambda: executor.pending)
-    return Service(settings, engine, sessions, store, metrics, executor, webhooks, ZoneInfo(settings.timezone))
+    return Service(settings, engine, sessions, store, metrics, executor, webhooks, ZoneInfo(settings.timezone),
+                   reconciler)

@@ -11,6 +11,7 @@ from claim_intake.ocr.engine import engine_factory
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
 from claim_intake.validators.ruleset import RuleSet, load_rule_set
+from claim_intake.workers.options import QueueOptions
 
 
 class Settings(BaseSettings):
@@ -54,6 +55,27 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(default=5, ge=1)
     webhook_backoff_s: float = Field(default=1.0, ge=0)
     """First wait between delivery attempts; doubles each time (capped at 60 s)."""
+
+    # The staff console and the claimant's follow-up page (``intake/web``).
+    console_secret: SecretStr | None = None
+    """Signs console sessions and follow-up links. Unset: generated once and kept in
+    ``data_dir/console-secret``; set it when several hosts serve the console."""
+    console_session_hours: float = Field(default=12.0, gt=0)
+    """A staff login lasts this long."""
+    secure_cookies: bool = False
+    """Send the session cookie over HTTPS only: set it behind TLS."""
+    follow_up_link_days: float = Field(default=7.0, gt=0)
+    """How long a claimant's follow-up link works."""
+    public_url: str | None = None
+    """The address claimants reach the service at (``https://claims.example.org``), for follow-up
+    links; unset = the address of the staff member's own request."""
+
+    # Scale-out (``claim-intake worker`` and ``beat``). Unset broker: reading runs in this process.
+    broker_url: str | None = None
+    """Celery broker, e.g. ``redis://127.0.0.1:6379/0``. Set: the API only enqueues, and
+    ``claim-intake worker`` processes read. Unset: the embedded in-process executor."""
+    queue: QueueOptions = QueueOptions()
+    """Leases, time limits, retries and worker memory bound: ``CLAIM_INTAKE_QUEUE__LEASE_S``..."""
 
     @property
     def resolved_database_url(self) -> str:

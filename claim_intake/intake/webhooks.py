@@ -61,6 +61,10 @@ class WebhookDispatcher:
     def status_changed(self, change: StatusChanged) -> Future[None]:
         return self._pool.submit(self._dispatch, change)
 
+    def deliver(self, change: StatusChanged) -> None:
+        """Records and sends the deliveries in the calling thread: a worker's task."""
+        self._dispatch(change)
+
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 

@@ -1,13 +1,16 @@
 """The embedded default's executor: a small thread pool in the service's own process.
 
 Jobs are ids and every state lives in the database, so a job lost with the process (a crash, a
-restart) is not lost for good: the service submits unfinished documents again when it starts.
+restart) is not lost for good: the service submits unfinished documents again when it starts, and
+its reconciler finds those whose reader died. The documents' leases decide who reads: two
+processes on one database never read the same document at once.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
@@ -64,14 +67,16 @@ class InProcessExecutor:
             self._pending -= 1
 
     def _process_document(self, document_id: str) -> None:
+        # One holder for every try of this job: a retry takes back its own lease at once.
+        holder = f"local-{uuid.uuid4().hex}"
         try:
-            claim_id = self._retry(read_document, document_id, self.ctx)
+            claim_id = self._retry(read_document, document_id, self.ctx, holder)
         except ClaimIntakeError as exc:
             log.warning("document %s could not be read: %s", document_id, exc.message)
-            claim_id = give_up_reading(document_id, exc, self.ctx)
+            claim_id = give_up_reading(document_id, exc, self.ctx, holder)
         except Exception as exc:  # a bug must not leave the claim waiting forever
             log.exception("document %s: unexpected failure", document_id)
-            claim_id = give_up_reading(document_id, ClaimIntakeError(f"internal error: {exc}"), self.ctx)
+            claim_id = give_up_reading(document_id, ClaimIntakeError(f"internal error: {exc}"), self.ctx, holder)
         if claim_id:
             self._assess(claim_id)
 

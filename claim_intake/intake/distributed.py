@@ -1,0 +1,80 @@
+"""Wires the Celery app (``claim_intake.workers``) to this package's database, object storage
+and webhooks, for ``claim-intake worker``, ``claim-intake beat`` and the API's enqueueing."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+from claim_intake.errors import ConfigurationError
+from claim_intake.intake.db import make_engine, make_sessions
+from claim_intake.intake.job_store import SqlJobStore
+from claim_intake.intake.metrics import Metrics
+from claim_intake.intake.settings import Settings
+from claim_intake.intake.storage import open_store
+from claim_intake.intake.webhooks import WebhookDispatcher
+from claim_intake.workers.celery_app import create_celery
+from claim_intake.workers.dispatch import CeleryDispatcher
+from claim_intake.workers.jobs import JobContext
+from claim_intake.workers.reconcile import Reconciled, reconcile
+from claim_intake.workers.tasks import WorkerParts, register_tasks
+
+
+def broker_url(settings: Settings) -> str:
+    if not settings.broker_url:
+        raise ConfigurationError("CLAIM_INTAKE_BROKER_URL is not set: workers need a broker (redis://...)")
+    return settings.broker_url
+
+
+def per_process_threads(settings: Settings, processes: int) -> Settings:
+    """ONNX Runtime threads per process when not set: the cores shared out, so that
+    processes x threads <= cores (more only makes them fight over the same cores)."""
+    rapidocr = settings.read.rapidocr
+    if rapidocr.threads:
+        return settings
+    threads = max(1, (os.cpu_count() or 1) // processes)
+    read = settings.read.model_copy(update={"rapidocr": rapidocr.model_copy(update={"threads": threads})})
+    return settings.model_copy(update={"read": read})
+
+
+def worker_parts(settings: Settings) -> WorkerParts:
+    """Called in each worker process on its first task: connections and the engine are its own."""
+    sessions = make_sessions(make_engine(settings.resolved_database_url))
+    metrics = Metrics()
+    store = SqlJobStore(sessions, metrics)
+    webhooks = WebhookDispatcher(sessions, settings, metrics)
+    ctx = JobContext(
+        store=store,
+        blobs=open_store(settings),
+        read_options=settings.read,
+        engine_factory=settings.engine_factory(),
+        rule_set=settings.rule_set,
+        lease_s=settings.queue.lease_s,
+    )
+    return WorkerParts(jobs=ctx, lost_work=store, hand_out=store.hand_out, deliver_webhooks=webhooks.deliver)
+
+
+def celery_app(settings: Settings) -> Celery:
+    app = create_celery(broker_url(settings), settings.queue)
+    register_tasks(app, lambda: worker_parts(settings), settings.queue, settings.read_attempts)
+    return app
+
+
+def dispatcher(settings: Settings, store: SqlJobStore) -> CeleryDispatcher:
+    """What the API enqueues through: sends task names and ids, registers no task."""
+    return CeleryDispatcher(create_celery(broker_url(settings), settings.queue), store.hand_out, settings.queue)
+
+
+def reconcile_once(settings: Settings) -> Reconciled:
+    """One pass of the reconciler from this process (what beat schedules on the workers)."""
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        store = SqlJobStore(make_sessions(engine), Metrics())
+        sender = dispatcher(settings, store)
+        try:
+            return reconcile(store, sender.submit_document, sender.submit_assessment, settings.queue.queue_lease_s)
+        finally:
+            sender.shutdown()
+    finally:
+        engine.dispose()

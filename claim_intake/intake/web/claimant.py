@@ -1,0 +1,105 @@
+"""The claimant's follow-up page: what is still missing from their claim, and a camera upload.
+
+Reached only through a signed link (``links``) for one claim; it shows nothing but the open
+findings' messages to the claimant, and the upload goes the API's way for added documents: screened,
+stored, the claim processing again, each file read and the claim assessed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from claim_intake.errors import UnreadableFileError
+from claim_intake.intake import claims as claim_ops
+from claim_intake.intake.auth import Caller
+from claim_intake.intake.db import Claim, ClaimEvent, FindingWaiver
+from claim_intake.intake.web.app import Console, Db, console_app
+from claim_intake.intake.web.links import LinkError
+from claim_intake.intake.web.review import is_open
+from claim_intake.workers.jobs import StatusChanged
+
+LINK_CALLER = "follow-up-link"
+"""The audit log's name for uploads made through a follow-up link."""
+
+
+def missing_items(session: Session, claim: Claim) -> list[str]:
+    """What the claimant is asked for: the open findings' messages, each once."""
+    waived = set(session.scalars(select(FindingWaiver.finding_key).where(FindingWaiver.claim_id == claim.id)))
+    return list(dict.fromkeys(f.body["message_claimant"] for f in claim.findings if is_open(f.body, waived)))
+
+
+async def _chosen_files(request: Request) -> list[UploadFile]:
+    """The files of the form. A file input left empty still sends a part, without a name, which
+    is not a file: a page that says so is more use to a claimant than a validation error."""
+    form = await request.form()
+    return [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+
+
+Chosen = Annotated[list[UploadFile], Depends(_chosen_files)]
+
+
+def claimant_app(console: Console) -> FastAPI:
+    app = console_app(console)
+    service = console.service
+    settings = console.settings
+
+    @app.exception_handler(LinkError)
+    async def _bad_link(request: Request, exc: LinkError) -> Response:
+        return console.render(request, "follow_up_refused.html", exc.http_status, reason=exc.reason)
+
+    def linked_claim(db: Session, claim_id: str, token: str) -> Claim:
+        console.links.check(claim_id, token)
+        claim = db.get(Claim, claim_id)
+        if claim is None:  # signed by us, so it existed: treat as a link that no longer works
+            raise LinkError()
+        return claim
+
+    def page(request: Request, db: Session, claim: Claim, token: str, status_code: int = 200,
+             error: str | None = None) -> Response:
+        return console.render(
+            request, "follow_up.html", status_code, claim=claim, token=token, error=error,
+            missing=missing_items(db, claim),
+        )
+
+    @app.get("/{claim_id}/{token}", name="page")
+    def follow_up(request: Request, db: Db, claim_id: str, token: str) -> Response:
+        return page(request, db, linked_claim(db, claim_id, token), token)
+
+    @app.post("/{claim_id}/{token}", name="upload")
+    def upload(request: Request, db: Db, claim_id: str, token: str, chosen: Chosen) -> Response:
+        claim = linked_claim(db, claim_id, token)
+        if claim.status == "complete":
+            return page(request, db, claim, token, 409)
+        if not chosen:
+            return page(request, db, claim, token, 400, error="followup.no_files")
+        if len(chosen) > settings.max_files_per_request:
+            return page(request, db, claim, token, 400, error="followup.bad_files")
+        limits = settings.read.limits
+        uploads = []
+        for f in chosen:
+            # One byte past the limit is enough to refuse the file; the rest is never read.
+            data = f.file.read(limits.max_file_bytes + 1)
+            uploads.append(claim_ops.screen(f.filename, data, f.size if f.size is not None else len(data), limits))
+        try:
+            claim_ops.refuse_if_all_bad(uploads)
+        except UnreadableFileError:
+            return page(request, db, claim, token, 400, error="followup.bad_files")
+        keys = claim_ops.store_uploads(service.store, uploads)
+        db.add(ClaimEvent(claim_id=claim.id, staff_id=None, action="claimant.uploaded",
+                          detail={"count": len(uploads), "files": [u.filename for u in uploads]}))
+        previous, queued = claim_ops.add_documents(db, Caller(claim.organisation_id, LINK_CALLER), claim,
+                                                   uploads, keys)
+        if previous != claim.status:
+            service.webhooks.status_changed(StatusChanged(claim.id, previous, claim.status))
+        for document_id in queued:
+            service.executor.submit_document(document_id)
+        # After a POST, a GET: reloading the page to see progress does not upload again.
+        return RedirectResponse(request.url_for("follow-up:page", claim_id=claim.id, token=token), status_code=303)
+
+    return app
