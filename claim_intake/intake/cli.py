@@ -187,7 +187,11 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Run the HTTP API (OpenAPI at /docs). Reads uploads in this process, in the background."""
+    """Run the HTTP API (OpenAPI at /docs), the staff console (/console) and claimant links.
+
+    Uploads are read in this process, in the background, unless CLAIM_INTAKE_BROKER_URL is set:
+    then they are queued for `claim-intake worker` processes.
+    """
     import uvicorn
 
     from claim_intake.intake.api import create_app
