@@ -10,22 +10,14 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, ClassVar
 
 import pytest
+from materials import discharge_summary_pdf, expense_list_pdf, invoice_pdf, settlement_pdf
 from sqlalchemy import select
 
 from claim_intake.intake.db import AuditEntry, Claim
 from claim_intake.intake.job_store import DbInvoiceRegistry
 from claim_intake.validators.models import InvoiceRef
 
-from .conftest import (
-    MAX_FILE_BYTES,
-    Api,
-    discharge_summary_pdf,
-    expense_list_pdf,
-    invoice_pdf,
-    png_bytes,
-    settlement_pdf,
-    wait_for,
-)
+from .conftest import MAX_FILE_BYTES, Api, png_bytes, wait_for
 
 
 def _missing(claim: dict[str, Any]) -> set[str]:

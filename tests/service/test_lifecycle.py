@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import socket
 
+from materials import invoice_pdf, settlement_pdf
 from sqlalchemy import update
 from typer.testing import CliRunner
 
 from claim_intake.intake.cli import app as cli
 from claim_intake.intake.db import Document
 
-from .conftest import Api, Backend, invoice_pdf, settlement_pdf, start_api, wait_for
+from .conftest import Api, Backend, start_api, wait_for
 
 
 def test_documents_left_unread_by_a_stopped_process_are_read_on_start(backend: Backend, api: Api) -> None:

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from materials import invoice_pdf
 
 from claim_intake.intake.settings import Settings
 
-from .conftest import Api, invoice_pdf, start_api
+from .conftest import Api, start_api
 
 
 @pytest.fixture(scope="module")

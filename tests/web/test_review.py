@@ -5,15 +5,9 @@ from __future__ import annotations
 import re
 import time
 
-from .conftest import (
-    Console,
-    csrf_of,
-    discharge_summary_pdf,
-    expense_list_pdf,
-    invoice_pdf,
-    missing_discharge_summary,
-    settlement_pdf,
-)
+from materials import discharge_summary_pdf, expense_list_pdf, invoice_pdf, settlement_pdf
+
+from .conftest import Console, csrf_of, missing_discharge_summary
 
 
 def _codes(claim: dict) -> list[str]:
@@ -23,7 +17,7 @@ def _codes(claim: dict) -> list[str]:
 def test_a_correction_is_assessed_at_once_and_kept(console: Console) -> None:
     org = console.new_org()
     # The invoice's payer read as 张王: the claimant is 张三.
-    claim_id = console.submit(org, [("invoice.pdf", invoice_pdf("张王")), ("discharge.pdf", discharge_summary_pdf()),
+    claim_id = console.submit(org, [("invoice.pdf", invoice_pdf(payer="张王")), ("discharge.pdf", discharge_summary_pdf()),
                                     ("expense_list.pdf", expense_list_pdf()), ("settlement.pdf", settlement_pdf())])
     claim = console.claim(org, claim_id)
     assert (claim["status"], _codes(claim)) == ("needs_follow_up", ["name_mismatch"])
@@ -116,7 +110,7 @@ def test_the_queue_filters_and_assignment(console: Console) -> None:
     org = console.new_org()
     colleague = console.add_staff(org)
     missing = console.submit(org, missing_discharge_summary())
-    named = console.submit(org, [("invoice.pdf", invoice_pdf("张王")), ("discharge.pdf", discharge_summary_pdf()),
+    named = console.submit(org, [("invoice.pdf", invoice_pdf(payer="张王")), ("discharge.pdf", discharge_summary_pdf()),
                                  ("expense_list.pdf", expense_list_pdf()), ("settlement.pdf", settlement_pdf())])
     staff = console.login(org.email)
     queue = staff.get("/console/queue").text

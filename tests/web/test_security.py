@@ -6,10 +6,12 @@ import re
 import time
 from unittest import mock
 
+from materials import discharge_summary_pdf
+
 from claim_intake.intake.web.links import FollowUpLinks
 from claim_intake.intake.web.secret import console_secret
 
-from .conftest import Console, csrf_of, discharge_summary_pdf, missing_discharge_summary
+from .conftest import Console, csrf_of, missing_discharge_summary
 
 
 def test_pages_need_a_login_and_logout_ends_the_session(console: Console) -> None:
