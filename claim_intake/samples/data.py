@@ -105,14 +105,10 @@ class Invoice:
     cashier: str  # 收款人
 
 
-@dataclass(frozen=True)
-class InpatientCase:
-    patient: Patient
-    hospital: Hospital
-    stay: Stay
+class _Billed:
+    """A case whose bill totals its charge items (both kinds of invoice)."""
+
     items: tuple[ChargeItem, ...]
-    payment: Payment
-    invoice: Invoice
 
     @property
     def total_amount(self) -> Decimal:
@@ -121,6 +117,16 @@ class InpatientCase:
     @property
     def total_amount_words(self) -> str:
         return amount_to_words(self.total_amount)
+
+
+@dataclass(frozen=True)
+class InpatientCase(_Billed):
+    patient: Patient
+    hospital: Hospital
+    stay: Stay
+    items: tuple[ChargeItem, ...]
+    payment: Payment
+    invoice: Invoice
 
     @property
     def expense_lines(self) -> tuple[tuple[str, ExpenseLine], ...]:
@@ -409,21 +415,13 @@ class Visit:
 
 
 @dataclass(frozen=True)
-class OutpatientCase:
+class OutpatientCase(_Billed):
     patient: Patient
     hospital: Hospital
     visit: Visit
     items: tuple[ChargeItem, ...]
     payment: Payment
     invoice: Invoice
-
-    @property
-    def total_amount(self) -> Decimal:
-        return sum((item.amount for item in self.items), ZERO)
-
-    @property
-    def total_amount_words(self) -> str:
-        return amount_to_words(self.total_amount)
 
 
 @dataclass(frozen=True)
