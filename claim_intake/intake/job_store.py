@@ -32,7 +32,11 @@ _INVOICES = (DocType.invoice_inpatient, DocType.invoice_outpatient)
 
 
 class DbInvoiceRegistry:
-    """Invoices of the organisation's other claims, for the duplicate check."""
+    """Invoices of the organisation's earlier claims, for the duplicate check.
+
+    Only claims submitted before this one count: when the earlier claim is assessed again (a
+    follow-up upload), the later claim that repeats its invoice is the duplicate, not it.
+    """
 
     def __init__(self, sessions: sessionmaker[Session], organisation_id: str, claim_id: str) -> None:
         self._sessions = sessions
@@ -40,13 +44,16 @@ class DbInvoiceRegistry:
         self._claim_id = claim_id
 
     def claims_using(self, invoice: InvoiceRef) -> list[str]:
+        submitted = select(Claim.created_at).where(Claim.id == self._claim_id).scalar_subquery()
         query = (
             select(InvoiceUse.claim_id)
+            .join(Claim, Claim.id == InvoiceUse.claim_id)
             .where(
                 InvoiceUse.organisation_id == self._organisation_id,
                 InvoiceUse.invoice_number == invoice.invoice_number,
                 InvoiceUse.invoice_code == (invoice.invoice_code or ""),
                 InvoiceUse.claim_id != self._claim_id,
+                Claim.created_at < submitted,
             )
             .distinct()
             .order_by(InvoiceUse.claim_id)

@@ -220,6 +220,8 @@ def test_an_invoice_used_in_an_earlier_claim_of_the_organisation_is_a_duplicate(
         claims = {c.id: c.organisation_id for c in _claims(session, first["id"], second["id"])}
     registry = DbInvoiceRegistry(api.service.sessions, claims[second["id"]], second["id"])
     assert registry.claims_using(ref) == [first["id"]]
+    # The earlier claim, assessed again, is not the duplicate of the later one.
+    assert DbInvoiceRegistry(api.service.sessions, claims[first["id"]], first["id"]).claims_using(ref) == []
 
 
 def _claims(session: Any, *ids: str) -> list[Claim]:
