@@ -51,6 +51,7 @@ def worker_parts(settings: Settings) -> WorkerParts:
         engine_factory=settings.engine_factory(),
         rule_set=settings.rule_set,
         lease_s=settings.queue.lease_s,
+        max_reads=settings.queue.max_reads,
     )
     return WorkerParts(jobs=ctx, lost_work=store, hand_out=store.hand_out, deliver_webhooks=webhooks.deliver)
 

@@ -119,7 +119,8 @@ class SqlJobStore:
                 return None
             row = session.get_one(DocumentRow, document_id)
             assert row.sha256 is not None
-            return Upload(document_id=row.id, claim_id=row.claim_id, filename=row.filename, storage_key=row.sha256)
+            return Upload(document_id=row.id, claim_id=row.claim_id, filename=row.filename, storage_key=row.sha256,
+                          attempts=row.attempts)
 
     def renew_lease(self, document_id: str, holder: str, lease_s: float) -> bool:
         with self._sessions.begin() as session:

@@ -89,6 +89,7 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
         rule_set=settings.rule_set,
         on_status_change=webhooks.status_changed,
         lease_s=settings.queue.lease_s,
+        max_reads=settings.queue.max_reads,
     )
     if settings.broker_url:
         executor: InProcessExecutor | CeleryDispatcher = dispatcher(settings, job_store)

@@ -33,6 +33,8 @@ class Upload:
     claim_id: str
     filename: str
     storage_key: str
+    attempts: int
+    """Reads started on this document, this one included."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class JobContext:
     on_status_change: Callable[[StatusChanged], None] = field(default=lambda change: None)
     lease_s: float = 60.0
     """How long a reader's lease runs between renewals (``QueueOptions.lease_s``)."""
+    max_reads: int = 5
+    """``QueueOptions.max_reads``."""
 
 
 def read_document(document_id: str, ctx: JobContext, holder: str) -> str | None:
@@ -114,6 +118,13 @@ def read_document(document_id: str, ctx: JobContext, holder: str) -> str | None:
     upload = ctx.store.start_reading(document_id, holder, ctx.lease_s)
     if upload is None:
         return None
+    if upload.attempts > ctx.max_reads:
+        abandoned = FileError(
+            code="unreadable_file",
+            reason="read_abandoned",
+            message=f"reading this file failed {upload.attempts - 1} times (the reader was stopped each time)",
+        )
+        return ctx.store.fail_reading(document_id, abandoned, holder)
     with renewing(lambda: ctx.store.renew_lease(document_id, holder, ctx.lease_s), every_s=ctx.lease_s / 3):
         data = ctx.blobs.get(upload.storage_key)
         report = read_upload(upload.filename, data, ctx.read_options, ctx.engine_factory)

@@ -25,6 +25,10 @@ class QueueOptions(BaseModel):
     """A read that takes longer is abandoned and the document recorded as unreadable."""
     time_limit_s: float = Field(default=360.0, gt=0)
     """The child process is killed past this (a read stuck in native code)."""
+    max_reads: int = Field(default=5, ge=1)
+    """A document whose reads keep dying (killed past the time limit, a crashing decoder) is
+    given up after this many and assessed as an unreadable file, instead of being handed out
+    for ever."""
     retry_backoff_s: float = Field(default=2.0, gt=0)
     """First wait before a retry of a retryable error; doubles each time."""
     retry_backoff_max_s: float = Field(default=120.0, gt=0)

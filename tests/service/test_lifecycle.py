@@ -37,6 +37,29 @@ def test_documents_left_unread_by_a_stopped_process_are_read_on_start(backend: B
         client.__exit__(None, None, None)
 
 
+def test_a_document_whose_reads_keep_dying_is_given_up_and_the_claim_assessed(backend: Backend, api: Api) -> None:
+    wait_for(lambda: api.service.executor.pending == 0)
+    settings = backend.make_settings()
+    client, first = start_api(settings)
+    first.service.executor.submit_document = lambda document_id: None  # type: ignore[method-assign]
+    key = first.new_key()
+    claim = first.submit(key, [("invoice.pdf", invoice_pdf()), ("settlement.pdf", settlement_pdf())]).json()
+    poisoned = claim["documents"][1]["id"]
+    with first.service.sessions.begin() as session:  # every read so far was killed mid-way
+        session.execute(update(Document).where(Document.id == poisoned)
+                        .values(status="reading", attempts=settings.queue.max_reads))
+    client.__exit__(None, None, None)
+
+    client, second = start_api(settings)
+    try:
+        assessed = second.wait_assessed(key, claim["id"])
+        assert [d["status"] for d in assessed["documents"]] == ["read", "failed"]
+        assert assessed["documents"][1]["error"]["reason"] == "read_abandoned"
+        assert "unreadable_file" in [f["code"] for f in assessed["findings"]]
+    finally:
+        client.__exit__(None, None, None)
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
