@@ -99,7 +99,14 @@ def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options:
             log.exception("document %s: unexpected failure", document_id)
             claim_id = jobs.give_up_reading(document_id, ClaimIntakeError(f"internal error: {exc}"), ctx, holder)
         if claim_id:
-            dispatcher().submit_assessment(claim_id)
+            # Assessed here rather than queued behind every document still waiting to be read:
+            # a claim is complete as soon as its last document is (it takes milliseconds).
+            try:
+                jobs.assess_claim_job(claim_id, ctx)
+            except ClaimIntakeError as exc:
+                if not exc.retryable:
+                    raise
+                dispatcher().submit_assessment(claim_id)
 
     @app.task(name=ASSESS_CLAIM, bind=True, max_retries=read_attempts - 1)
     def assess_claim(self: Task, claim_id: str) -> None:
