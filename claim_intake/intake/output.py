@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -82,7 +83,7 @@ def print_claim(console: Console, report: ClaimReport) -> None:
         docs.add_row(
             doc.id,
             doc.document.doc_type.value,
-            doc.file,
+            Path(doc.file).name,
             ",".join(map(str, doc.document.pages)),
             str(len(doc.document.fields)),
         )
