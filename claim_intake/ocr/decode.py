@@ -20,7 +20,7 @@ from claim_intake.errors import (
     TooManyPagesError,
     TooManyPixelsError,
 )
-from claim_intake.ocr.models import FileKind, Page, PageSource, Transform, make_line
+from claim_intake.ocr.models import FileKind, Page, Transform, text_layer_page
 from claim_intake.ocr.options import Limits, ReadOptions
 
 _EXIF_ORIENTATION = 0x0112
@@ -121,29 +121,14 @@ def decode_pdf(data: bytes, options: ReadOptions) -> Iterator[Page | PageImage]:
                 _check_pixels(width, height, limits, number)
                 text_lines = text_page.extract_text_lines(return_chars=False)
                 if _readable_chars("".join(t["text"] for t in text_lines)) >= options.text_layer_min_chars:
-                    lines = tuple(
-                        make_line(
-                            t["text"],
-                            1.0,
-                            (
-                                (t["x0"] * scale, t["top"] * scale),
-                                (t["x1"] * scale, t["top"] * scale),
-                                (t["x1"] * scale, t["bottom"] * scale),
-                                (t["x0"] * scale, t["bottom"] * scale),
-                            ),
-                            (width, height),
-                        )
-                        for t in text_lines
-                    )
-                    yield Page(
-                        number=number,
-                        width=width,
-                        height=height,
-                        source_width=width,
-                        source_height=height,
-                        source=PageSource.text_layer,
-                        lines=lines,
-                        timings={"decode": time.perf_counter() - started},
+                    yield text_layer_page(
+                        number,
+                        (width, height),
+                        (
+                            (t["text"], t["x0"] * scale, t["top"] * scale, t["x1"] * scale, t["bottom"] * scale)
+                            for t in text_lines
+                        ),
+                        time.perf_counter() - started,
                     )
                     continue
                 bitmap = rendered[index].render(scale=scale).to_pil()

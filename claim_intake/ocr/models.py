@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 import numpy as np
@@ -144,3 +145,25 @@ def make_line(
 
 def _rounded(points: np.ndarray) -> Polygon:
     return tuple((round(float(x), 1), round(float(y), 1)) for x, y in points)
+
+
+TextBox = tuple[str, float, float, float, float]
+"""text, x0, y0, x1, y1 in page pixels: a line read from a document's own text, not by OCR."""
+
+
+def text_layer_page(number: int, size: tuple[int, int], boxes: Iterable[TextBox], decode_seconds: float) -> Page:
+    """A page read from a PDF's or OFD's text layer: certain text, upright, in its own frame."""
+    width, height = size
+    lines = tuple(
+        make_line(text, 1.0, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), size) for text, x0, y0, x1, y1 in boxes
+    )
+    return Page(
+        number=number,
+        width=width,
+        height=height,
+        source_width=width,
+        source_height=height,
+        source=PageSource.text_layer,
+        lines=lines,
+        timings={"decode": decode_seconds},
+    )

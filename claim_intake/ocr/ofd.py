@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree
 
 from claim_intake.errors import CorruptFileError, OfdWithoutTextError, TooManyPagesError
-from claim_intake.ocr.models import Page, PageSource, make_line
+from claim_intake.ocr.models import Page, text_layer_page
 from claim_intake.ocr.options import ReadOptions
 
 _MM_PER_INCH = 25.4
@@ -103,31 +103,18 @@ def read_ofd(data: bytes, options: ReadOptions) -> Iterator[Page]:
                 for t in _children(content, "Template")
                 if t.get("TemplateID") in templates
             ]
-            lines = [
-                make_line(
-                    text,
-                    1.0,
-                    ((x * scale, y * scale), ((x + w) * scale, y * scale), ((x + w) * scale, (y + h) * scale), (x * scale, (y + h) * scale)),
-                    (width, height),
-                )
+            boxes = [
+                (text, x * scale, y * scale, (x + w) * scale, (y + h) * scale)
                 for part in parts
                 for text, (x, y, w, h) in _text_objects(part)
             ]
-            if not lines:
+            if not boxes:
                 raise OfdWithoutTextError(
                     f"page {number} of the OFD holds no text (a scanned image?); "
                     "upload it as a PDF or a photo instead"
                 )
-            lines.sort(key=lambda line: (line.box[1] + line.box[3], line.box[0]))
-            yield Page(
-                number=number,
-                width=width,
-                height=height,
-                source_width=width,
-                source_height=height,
-                source=PageSource.text_layer,
-                lines=tuple(lines),
-                timings={"decode": time.perf_counter() - started},
-            )
+            # Template pages (pre-printed labels) come after the content: restore reading order.
+            boxes.sort(key=lambda box: (box[2] + box[4], box[1]))
+            yield text_layer_page(number, (width, height), boxes, time.perf_counter() - started)
     if number == 0:
         raise CorruptFileError("the OFD lists no pages")
