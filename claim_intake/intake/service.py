@@ -38,6 +38,7 @@ class Service:
     """In-process reading (no broker configured), or enqueueing for ``claim-intake worker``."""
     webhooks: WebhookDispatcher
     zone: ZoneInfo
+    jobs: SqlJobStore
     reconciler: PeriodicReconciler | None = None
     """The embedded mode's own reconciler; with a broker, ``claim-intake beat`` schedules it."""
 
@@ -63,9 +64,7 @@ class Service:
                 select(Document.id).join(Claim).where(Document.status.in_(UNREAD))
                 .order_by(Claim.created_at, Document.position)
             ))
-            claims = list(session.scalars(
-                select(Claim.id).where(Claim.status == "processing", ~Claim.documents.any(Document.status.in_(UNREAD)))
-            ))
+        claims = self.jobs.unassessed_claims()
         if documents or claims:
             log.info("recovering %d unread document(s), %d unassessed claim(s)", len(documents), len(claims))
         for document_id in documents:
@@ -104,4 +103,4 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
         )
     metrics.watch_queue(lambda: executor.pending)
     return Service(settings, engine, sessions, store, metrics, executor, webhooks, ZoneInfo(settings.timezone),
-                   reconciler)
+                   job_store, reconciler)
