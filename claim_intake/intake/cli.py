@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from claim_intake.errors import ClaimIntakeError
-from claim_intake.intake.eval_command import eval_command
+from claim_intake.intake.eval_command import eval_command, eval_real_command
 from claim_intake.intake.output import claim_json, print_claim, print_file, read_json
 from claim_intake.intake.settings import Settings
 from claim_intake.workers.pipeline import FileReport, FileError, assess_claim, read_upload
@@ -200,6 +200,7 @@ def serve(
 
 
 app.command("eval")(eval_command)
+app.command("eval-real")(eval_real_command)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from claim_intake.evaluation.baseline import compare
+from claim_intake.evaluation.real import evaluate_real, load_labels
 from claim_intake.evaluation.run import evaluate
 from claim_intake.intake.settings import Settings
 from claim_intake.ocr.replay import ReplayEngine
@@ -101,3 +103,82 @@ def eval_command(
     Console(stderr=True).print(table)
     if any(change.regressed for change in changes):
         raise typer.Exit(code=1)
+
+
+def _real_dev_dir() -> Path:
+    return Path(os.environ.get("REAL_DEV_DIR") or Path.home() / "real-dev")
+
+
+def eval_real_command(
+    images: Annotated[
+        Path | None,
+        typer.Argument(help="The folder of real images (default $REAL_DEV_DIR, else ~/real-dev). Keep it outside the repository."),
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(help="The labels file (default labels.json in the images folder, else $REAL_DEV_LABELS)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    show_misses: Annotated[bool, typer.Option("--misses", help="List every wrong value.")] = False,
+    replay: Annotated[
+        Path | None,
+        typer.Option(help="Replay OCR answers recorded with --record: scores an extraction change in seconds."),
+    ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="Run the real engine and record its answers here (outside the repository: they hold the bills' text)."),
+    ] = None,
+) -> None:
+    """Score `read` on real images against their labels: doc types, key fields, a table of misses."""
+    folder = images or _real_dev_dir()
+    labels_path = labels or (
+        folder / "labels.json" if (folder / "labels.json").is_file() else Path(os.environ.get("REAL_DEV_LABELS", ""))
+    )
+    if not labels_path.is_file():
+        raise typer.BadParameter(f"no labels file: give --labels (looked for {folder / 'labels.json'} and $REAL_DEV_LABELS)")
+    if replay is not None and record is not None:
+        raise typer.BadParameter("--replay and --record exclude each other")
+    settings = Settings()
+    engine = settings.engine_factory()
+    recorder: ReplayEngine | None = None
+    if replay is not None:
+        recorder = ReplayEngine(replay)
+    elif record is not None:
+        recorder = ReplayEngine(record, recorder=engine())
+    if recorder is not None:
+        engine = lambda: recorder
+    console = Console(stderr=as_json)
+    try:
+        with console.status("evaluating") as status:
+            report = evaluate_real(
+                folder, load_labels(labels_path), settings.read, engine,
+                on_image=lambda name: status.update(f"reading {name}"),
+            )
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if record is not None and recorder is not None:
+        recorder.save()
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    console.print(
+        f"[bold]{report['images']} images[/bold]   doc type accuracy [bold]{_pct(report['doc_type_accuracy'])}[/bold]   "
+        f"key-field exact match [bold]{_pct(report['key_field_accuracy'])}[/bold]   "
+        f"seconds per page: median {report['seconds_per_page']['median']:.2f}"
+    )
+    if report["missing_images"]:
+        console.print(f"[yellow]{len(report['missing_images'])} labelled images not found[/yellow]")
+    table = Table(title="by field (* key field)", title_justify="left")
+    for column in ("field", "right", "of", "exact match"):
+        table.add_column(column, justify="left" if column == "field" else "right")
+    for name, t in report["per_field"].items():
+        marker = "*" if name in report["key_fields"] else ""
+        table.add_row(f"{name}{marker}", str(t["right"]), str(t["total"]), _pct(t["rate"]))
+    console.print(table)
+    if show_misses:
+        misses = Table(title="misses", title_justify="left")
+        for column in ("file", "field", "expected", "found"):
+            misses.add_column(column, overflow="fold")
+        for miss in report["misses"]:
+            misses.add_row(miss["file"][:12], miss["field"], repr(miss["expected"]), repr(miss["found"]))
+        console.print(misses)
