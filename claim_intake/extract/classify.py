@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from importlib import resources
 
 import yaml
@@ -19,12 +20,18 @@ TITLE_WEIGHT = 10.0
 TOP_OF_PAGE = 0.3
 """A title in the top 30% of a page weighs double: that is where forms print it."""
 MIN_SCORE = 4.0
+PARTIAL_TITLE_MIN_CHARS = 4
+PARTIAL_TITLE_MIN_SHARE = 0.6
+"""A title broken by a seal or glued to the hospital name (``门急）诊收费票据``) still counts, in
+proportion to the share of it that was read, when at least this much of it is there."""
+_INVOICE_TYPES = (DocType.invoice_inpatient, DocType.invoice_outpatient)
 
 
 class DocTypeSignals(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     titles: dict[DocType, tuple[str, ...]]
+    medical_invoice_keywords: dict[str, float]
     keywords: dict[DocType, dict[str, float]]
 
 
@@ -45,6 +52,20 @@ class PageClass:
     has_title: bool
 
 
+def _title_share(title: str, text: str) -> float:
+    """The share of ``title`` read as one run in ``text``: 1.0 when it is there whole."""
+    if title in text:
+        return 1.0
+    match = SequenceMatcher(None, title, text, autojunk=False).find_longest_match()
+    if match.size < PARTIAL_TITLE_MIN_CHARS or match.size / len(title) < PARTIAL_TITLE_MIN_SHARE:
+        return 0.0
+    return match.size / len(title)
+
+
+def _keyword_score(keywords: dict[str, float], full_text: str) -> float:
+    return sum(w for kw, w in keywords.items() if normalise_label(kw) in full_text)
+
+
 def classify_page(page: Page, signals: DocTypeSignals | None = None) -> PageClass:
     signals = signals or builtin_signals()
     scores: dict[DocType, float] = {}
@@ -52,13 +73,23 @@ def classify_page(page: Page, signals: DocTypeSignals | None = None) -> PageClas
     lines = [(normalise_label(line.text), line.box_norm[1]) for line in page.lines]
     for doc_type, titles in signals.titles.items():
         for text, top in lines:
-            if any(normalise_label(title) in text for title in titles):
-                weight = TITLE_WEIGHT * (2 if top <= TOP_OF_PAGE else 1)
+            share = max(_title_share(normalise_label(title), text) for title in titles)
+            if share:
+                weight = share * TITLE_WEIGHT * (2 if top <= TOP_OF_PAGE else 1)
                 scores[doc_type] = max(scores.get(doc_type, 0.0), weight)
-                titled.add(doc_type)
+                if share == 1.0:
+                    titled.add(doc_type)
     full_text = "".join(text for text, _ in lines)
-    for doc_type, keywords in signals.keywords.items():
-        found = sum(w for kw, w in keywords.items() if normalise_label(kw) in full_text)
+    invoice_evidence = _keyword_score(signals.medical_invoice_keywords, full_text)
+    found_by_type = {doc_type: _keyword_score(kws, full_text) for doc_type, kws in signals.keywords.items()}
+    if invoice_evidence:
+        for doc_type in _INVOICE_TYPES:
+            found_by_type[doc_type] = found_by_type.get(doc_type, 0.0) + invoice_evidence
+        # An inpatient bill prints its stay (住院号, 住院时间): a medical bill without any such
+        # cue is an outpatient one.
+        if not _keyword_score(signals.keywords.get(DocType.invoice_inpatient, {}), full_text):
+            found_by_type[DocType.invoice_outpatient] = found_by_type.get(DocType.invoice_outpatient, 0.0) + 1
+    for doc_type, found in found_by_type.items():
         if found:
             scores[doc_type] = scores.get(doc_type, 0.0) + found
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from statistics import fmean
 
 from claim_intake.extract.items import read_items
-from claim_intake.extract.layout import LabelHit, NormLine, find_labels, neighbours, same_row
+from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_row
 from claim_intake.extract.models import Field
 from claim_intake.extract.normalize import (
     find_amount_words,
@@ -19,6 +18,7 @@ from claim_intake.extract.normalize import (
     parse_money,
 )
 from claim_intake.extract.templates import FieldSpec, FieldType, Template
+from claim_intake.extract.values import Candidate, Layout, Parsed, Parser, assign, candidates_for
 from claim_intake.ocr.models import Page
 
 _NUMBERED = re.compile(r"^\d{1,2}[.、]")
@@ -26,14 +26,6 @@ _CHARGE_LINE = re.compile(r"[\u4e00-\u9fff]{2,10}:?\d[\d,]*\.\d{2}")
 _AS_PRINTED = (FieldType.text, FieldType.name)
 _NAME = re.compile(r"[\u4e00-\u9fff*·]{2,8}")
 _NOT_NAME_CHARS = set("男女性别年龄岁科室")
-
-
-@dataclass(frozen=True)
-class Parsed:
-    value: str | int | bool | tuple[str, str]
-    start: int
-    end: int
-    """Span of the value within the text given to the parser."""
 
 
 def _span(text: str, value: str | None, needle: str | None = None) -> Parsed | None:
@@ -113,7 +105,7 @@ def _parse_words(spec: FieldSpec, text: str) -> Parsed | None:
     return _span(text, words, words)
 
 
-_PARSERS: dict[FieldType, Callable[[FieldSpec, str], Parsed | None]] = {
+_PARSERS: dict[FieldType, Parser] = {
     FieldType.text: _parse_text,
     FieldType.name: _parse_name,
     FieldType.code: _parse_pattern,
@@ -151,31 +143,26 @@ class _DocumentText:
         self.hits: dict[NormLine, list[LabelHit]] = {}
         for line in self.lines:
             self.hits[line] = find_labels(line, labels) if labels else []
-
-    def free_text(self, line: NormLine) -> tuple[int, int]:
-        """The span of a line before its first label: text a neighbouring label may own."""
-        hits = self.hits[line]
-        return 0, hits[0].start if hits else len(line.text)
+        self.layout = Layout(self.lines, self.hits)
 
     def hits_for(self, field: str) -> list[LabelHit]:
         return [hit for line in self.lines for hit in self.hits[line] if hit.field == field]
 
 
-def _find_value(doc: _DocumentText, spec: FieldSpec, hit: LabelHit) -> tuple[NormLine, int, Parsed] | None:
-    parse = _PARSERS[spec.type]
-    inline = hit.line.text[hit.value_start : hit.value_end]
-    parsed = parse(spec, inline)
-    if parsed is not None:
-        return hit.line, hit.value_start, parsed
-    # The inline value was blank or unreadable: the value may sit in its own box nearby.
-    if inline.strip(" :;,.、"):
-        return None
-    for other in neighbours(hit, doc.lines):
-        start, end = doc.free_text(other)
-        parsed = parse(spec, other.text[start:end])
-        if parsed is not None:
-            return other, start, parsed
-    return None
+def _rank(spec: FieldSpec, hit: LabelHit) -> int:
+    """The label's place in the spec's list (earlier labels are preferred); misread ones last."""
+    text = hit.line.text[hit.start : hit.end]
+    return spec.labels.index(text) if text in spec.labels else len(spec.labels)
+
+
+def _locate(doc: _DocumentText, template: Template) -> dict[str, Candidate]:
+    candidates: list[Candidate] = []
+    for name, spec in template.fields.items():
+        if spec.type in (FieldType.line, FieldType.items, FieldType.presence):
+            continue
+        for hit in doc.hits_for(name):
+            candidates.extend(candidates_for(hit, spec, _rank(spec, hit), doc.layout, _PARSERS[spec.type]))
+    return assign(candidates)
 
 
 def _extract_line_field(doc: _DocumentText, spec: FieldSpec) -> Field | None:
@@ -193,6 +180,7 @@ def _extract_line_field(doc: _DocumentText, spec: FieldSpec) -> Field | None:
 def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field]:
     """Every field of the template that the document shows, keyed by the spec's names."""
     doc = _DocumentText(template, pages)
+    located = _locate(doc, template)
     fields: dict[str, Field] = {}
     for name, spec in template.fields.items():
         if spec.type in (FieldType.line, FieldType.items):
@@ -205,31 +193,27 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
         if spec.type is FieldType.presence:
             fields[name] = _presence(doc, hits)
             continue
-        for hit in hits:
-            located = _find_value(doc, spec, hit)
-            if located is None:
-                continue
-            line, offset, parsed = located
-            start, end = offset + parsed.start, offset + parsed.end
-            if spec.type is FieldType.date_range:
-                raw = line.raw(start, end)
-                for target, value in zip(spec.targets, parsed.value, strict=True):
-                    fields[target] = _field(line, start, end, value, raw)
-            elif spec.type in _AS_PRINTED:
-                # Text values are reported as printed (full-width brackets and all).
-                raw = line.raw(start, end).strip()
-                if spec.continues:
-                    more = [m.line.text.strip() for m in _continuations(doc, line, start, spec.continues)]
-                    # Numbered items are separate entries; a wrapped address is one run of text.
-                    raw = (" " if spec.continues == "numbered" else "").join([raw, *more])
-                fields[name] = _field(line, start, end, raw, raw)
-            else:
-                fields[name] = _field(line, start, end, parsed.value)
-            break
-        else:
+        candidate = located.get(name)
+        if candidate is None:
             unread = next(filter(None, (_unread_value(hit) for hit in hits)), None)
             if unread is not None and spec.type is not FieldType.date_range:
                 fields[name] = unread
+            continue
+        line, (start, end), value = candidate.line, candidate.span, candidate.parsed.value
+        if spec.type is FieldType.date_range:
+            raw = line.raw(start, end)
+            for target, part in zip(spec.targets, value, strict=True):
+                fields[target] = _field(line, start, end, part, raw)
+        elif spec.type in _AS_PRINTED:
+            # Text values are reported as printed (full-width brackets and all).
+            raw = line.raw(start, end).strip()
+            if spec.continues:
+                more = [m.line.text.strip() for m in _continuations(doc, line, start, spec.continues)]
+                # Numbered items are separate entries; a wrapped address is one run of text.
+                raw = (" " if spec.continues == "numbered" else "").join([raw, *more])
+            fields[name] = _field(line, start, end, raw, raw)
+        else:
+            fields[name] = _field(line, start, end, value)
     return fields
 
 

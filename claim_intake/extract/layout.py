@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -69,18 +71,50 @@ class LabelHit:
         return self.line.text[self.value_start : self.value_end].strip(_SEPARATORS)
 
 
+FUZZY_MIN_LENGTH = 4
+"""Labels this long are also found with one character misread or lost (业务流水苦, 医保统筹支);
+shorter ones (自费, 日期) only exactly: one wrong character there makes another word."""
+
+
+_MISREAD = r"[^\d\s:;,.、|()\[\]]"
+"""What a misread label character may be: not a digit or separator, which start the value."""
+
+
+@functools.cache
+def _fuzzy(label: str) -> re.Pattern[str]:
+    chars = [re.escape(ch) for ch in label]
+    substituted = ["".join(chars[:i] + [_MISREAD] + chars[i + 1 :]) for i in range(len(chars))]
+    dropped = ["".join(chars[:i] + chars[i + 1 :]) for i in range(len(chars))]
+    # A substitution (as long as the label) is tried before the shorter deletions.
+    return re.compile("|".join(substituted + dropped))
+
+
+def _occurrences(text: str, label: str, fuzzy: bool) -> list[tuple[int, int]]:
+    if not fuzzy:
+        spans, pos = [], text.find(label)
+        while pos != -1:
+            spans.append((pos, pos + len(label)))
+            pos = text.find(label, pos + 1)
+        return spans
+    return [m.span() for m in _fuzzy(label).finditer(text)]
+
+
 def find_labels(line: NormLine, labels: list[tuple[str, str]]) -> list[LabelHit]:
-    """Non-overlapping label occurrences; ``labels`` is (label, field), longest label first."""
+    """Non-overlapping label occurrences; ``labels`` is (label, field), longest label first.
+
+    Exact matches are taken first; then long labels with one character misread or missing.
+    """
     taken = [False] * len(line.text)
     found: list[tuple[int, int, str]] = []
-    for label, field in labels:
-        pos = line.text.find(label)
-        while pos != -1:
-            if not any(taken[pos : pos + len(label)]):
-                for i in range(pos, pos + len(label)):
-                    taken[i] = True
-                found.append((pos, pos + len(label), field))
-            pos = line.text.find(label, pos + 1)
+    for fuzzy in (False, True):
+        for label, field in labels:
+            if fuzzy and len(label) < FUZZY_MIN_LENGTH:
+                continue
+            for start, end in _occurrences(line.text, label, fuzzy):
+                if not any(taken[start:end]):
+                    for i in range(start, end):
+                        taken[i] = True
+                    found.append((start, end, field))
     found.sort()
     hits = []
     for i, (start, end, field) in enumerate(found):

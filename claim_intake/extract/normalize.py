@@ -12,16 +12,27 @@ from claim_intake.extract.amount_words import AmountWordsError, parse_amount_wor
 _MONEY = re.compile(r"(?<![\d.,])-?\d{1,3}(?:[,.]\d{3})+(?:\.\d{1,2})?(?!\d)|(?<![\d.,])-?\d+(?:\.\d{0,2})?(?!\d)")
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
-    r"|(?P<m2>\d{2})(?P<d2>\d{2}))(?!\d)"
+    r"|(?P<m2>\d{2})(?P<d2>\d{2}))"
+    # A time may follow without a space on dot-matrix bills: 2020.05.1510:08:12, 2020051515:41:53.
+    r"(?=\d{1,2}:\d{2}|(?!\d))"
 )
 _INTEGER = re.compile(r"\d{1,4}")
 AMOUNT_WORDS_CHARS = "零壹贰貮叁参肆伍陆陸柒捌玖拾佰仟万萬亿圆元角分整〇两"
 _AMOUNT_WORDS = re.compile(f"[{AMOUNT_WORDS_CHARS}]{{2,}}")
 
 
+_CURRENCY = re.compile(r"[¥￥]+")
+_DOUBLED_POINT = re.compile(r"(?<=\d)\.{2,}(?=\d)")
+
+
 def parse_money(text: str) -> str | None:
-    """The first amount in ``text`` as a two-place decimal string, or None."""
-    match = _MONEY.search(text.replace("，", ","))
+    """The first amount in ``text`` as a two-place decimal string, or None.
+
+    ``¥572..93`` is 572.93: OCR doubles the point of dot-matrix print; a currency sign is no part
+    of the amount.
+    """
+    text = _DOUBLED_POINT.sub(".", _CURRENCY.sub("", text.replace("，", ",")))
+    match = _MONEY.search(text)
     if not match:
         return None
     token = match.group(0)
