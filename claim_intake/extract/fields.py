@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from statistics import fmean
 
-from claim_intake.extract.items import read_items
+from claim_intake.extract.items import read_column_items, read_items
 from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_row
 from claim_intake.extract.models import Field
 from claim_intake.extract.normalize import (
@@ -235,28 +235,68 @@ def _centre_y(line: NormLine) -> float:
     return (line.line.box[1] + line.line.box[3]) / 2
 
 
+def _header_row(line: NormLine, lines: list[NormLine]) -> list[NormLine]:
+    """The lines of a table header's row: centres within a line height, as a photo tilts it."""
+    height = line.line.box[3] - line.line.box[1]
+    return [other for other in lines if other.page is line.page and abs(_centre_y(other) - _centre_y(line)) < height]
+
+
+def _items_header(doc: _DocumentText, spec: FieldSpec) -> tuple[NormLine, list[NormLine]] | None:
+    """The first line naming the charge column (项目名称, 项目) with 金额 on its row, and that row."""
+    for line in doc.lines:
+        if any(label in line.text for label in spec.labels):
+            row = _header_row(line, doc.lines)
+            if any("金额" in other.text for other in row):
+                return line, row
+    return None
+
+
+def _detail_column(row: list[NormLine], spec: FieldSpec) -> float | None:
+    """Where a detail table printed beside the charge list begins: the header cell right of the
+    list's 金额, when the row names detail columns (项目编码 / 规格 / 数量 / 单价); None when the
+    header row is the charge list's alone (two 项目/金额 pairs per row on the unified form)."""
+    if not any(label in ln.text for ln in row for label in spec.detail_headers):
+        return None
+    amount = min((ln for ln in row if "金额" in ln.text), key=lambda ln: ln.line.box[0])
+    return min((ln.line.box[0] for ln in row if ln.line.box[0] > amount.line.box[2]), default=None)
+
+
 def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
     """The table between the first header and the total below it, on the header's page.
 
+    Where a detail table stands beside the charge list (older 机打 bills: 项目 | 金额 on the left,
+    项目编码 / 名称 / 规格 / 数量 / 单价 / 金额 on the right), the charge list is the left column only.
     Without a header (old paper bills), the charge lines are those printed as ``检查费：10.00``
     above the total.
     """
-    header = next((line for line in doc.lines if any(label in line.text for label in spec.labels)), None)
+    found = _items_header(doc, spec)
+    header = found[0] if found else next(
+        (line for line in doc.lines if any(label in line.text for label in spec.labels)), None
+    )
     page = header.page if header else doc.lines[0].page if doc.lines else None
+    detail_x = _detail_column(found[1], spec) if found and spec.detail_headers else None
     below = [
         line
         for line in doc.lines
-        if line.page is page and (header is None or _centre_y(line) > header.line.box[3])
+        if line.page is page
+        and (header is None or _centre_y(line) > header.line.box[3])
+        and (detail_x is None or (line.line.box[0] + line.line.box[2]) / 2 < detail_x)
     ]
-    end = min(
-        (line for line in below if any(label in line.text for label in spec.until)),
-        key=_centre_y,
-        default=None,
-    )
+    until = [(label, "until") for label in sorted(spec.until, key=len, reverse=True)]
+    end = min((line for line in below if find_labels(line, until)), key=_centre_y, default=None)
     region = [line for line in below if end is None or _centre_y(line) < end.line.box[1]]
+    # Text printed down the margin (the printer's imprint) spans every row of the table.
+    heights = sorted(line.line.box[3] - line.line.box[1] for line in doc.lines if line.page is page)
+    tallest = 2.5 * heights[len(heights) // 2] if heights else 0.0
+    region = [line for line in region if line.line.box[3] - line.line.box[1] <= tallest]
     if header is None:
         region = [line for line in region if _CHARGE_LINE.fullmatch(line.text) and not doc.hits[line]]
-    items = read_items(region)
+    if detail_x is not None and found is not None:
+        amount_header = min((ln for ln in found[1] if "金额" in ln.text), key=lambda ln: ln.line.box[0])
+        height = amount_header.line.box[3] - amount_header.line.box[1]
+        items = read_column_items(region, amount_header.line.box[0] - 2 * height)
+    else:
+        items = read_items(region)
     if not items:
         return None
     used = [line for line in region if line.line.text.strip()]

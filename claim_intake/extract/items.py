@@ -44,6 +44,30 @@ def _is_name(word: str) -> bool:
     return len(_CJK.findall(word)) >= 2 and normalise_label(word) not in _HEADER_WORDS
 
 
+_COLUMN_ROW = re.compile(r"^(?P<name>.*?[^\d\s.:：\-—_¥￥])[\s:：\-—_¥￥]*(?P<amount>-*[¥￥]*\d[\d,.]*)$")
+_LEADER = re.compile(r"[\s:：\-—_]+$")
+
+
+def read_column_items(lines: list[NormLine], amount_left: float) -> list[Item]:
+    """Items of a one-column charge list (项目 | 金额) as older 机打 bills print it: per row, the
+    name, then the amount in the 金额 column (from ``amount_left`` on), as a bare integer, with one
+    decimal or two, after a dash leader (``诊疗费(自费)(0)---- -197.0``)."""
+    items: list[Item] = []
+    for row in _rows(lines):
+        names = [ln.line.text for ln in row if ln.line.box[2] <= amount_left]
+        amounts = [ln.line.text for ln in row if ln.line.box[2] > amount_left]
+        text = "".join(names + amounts).replace(" ", "")
+        match = _COLUMN_ROW.match(text)
+        if not match:
+            continue
+        name = _LEADER.sub("", match.group("name"))
+        amount = parse_money(match.group("amount").lstrip("-"))
+        if amount is None or not _CJK.search(name) or normalise_label(name) in _HEADER_WORDS:
+            continue
+        items.append(Item(name, amount))
+    return items
+
+
 def read_items(lines: list[NormLine]) -> list[Item]:
     """The items of the table rows in ``lines`` (already cut to the table's region)."""
     items: list[Item] = []

@@ -54,13 +54,16 @@ class FieldSpec(BaseModel):
     """For date_range: the two field names the range fills."""
     until: tuple[str, ...] = ()
     """For items: labels of the line that ends the table."""
+    detail_headers: tuple[str, ...] = ()
+    """For items: headers of a detail table that may stand beside the charge list (项目编码,
+    规格): the charge list is then the column left of it."""
     continues: Literal["numbered", "wrapped"] | None = None
     """Text that goes on below: in numbered lines (``1.…`` then ``2.…``, diagnoses) or wrapped
     onto lines aligned under the value (an address)."""
     label_zh: str | None = None
     """How staff and claimants call the field; defaults to the first label."""
 
-    @field_validator("labels", "until")
+    @field_validator("labels", "until", "detail_headers")
     @classmethod
     def _normalise(cls, labels: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(normalise_label(label) for label in labels)
@@ -87,6 +90,8 @@ class FieldSpec(BaseModel):
             raise ValueError("only text fields continue on further lines")
         if (self.type is FieldType.items) != bool(self.until):
             raise ValueError("until is given exactly for items fields")
+        if self.detail_headers and self.type is not FieldType.items:
+            raise ValueError("detail_headers are given only for items fields")
         if (self.type is FieldType.date_range) != bool(self.targets):
             raise ValueError("targets are given exactly for date_range fields (two names)")
         if self.targets and len(self.targets) != 2:
