@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from statistics import fmean
 
+from claim_intake.extract.crosscheck import reconcile_totals
 from claim_intake.extract.items import read_column_items, read_items
 from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_row
 from claim_intake.extract.models import Field
@@ -214,6 +215,8 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
             fields[name] = _field(line, start, end, raw, raw)
         else:
             fields[name] = _field(line, start, end, value)
+    if "totals" in template.cross_checks:
+        fields = reconcile_totals(fields)
     return fields
 
 

@@ -106,6 +106,9 @@ class Template(BaseModel):
     fields: dict[str, FieldSpec]
     stops: tuple[str, ...] = ()
     """Labels of things we do not extract (复核人, 收款人) that end the value before them."""
+    cross_checks: tuple[Literal["totals"], ...] = ()
+    """Arithmetic the document's values must satisfy, used to repair and vouch for them:
+    ``totals``: 小写, 大写, charge lines and payment parts state one total."""
 
     @field_validator("stops")
     @classmethod

@@ -1,0 +1,188 @@
+"""Cross-checks that repair and vouch: a bill states its total several times over.
+
+The 小写 total, the 大写 total, the charge lines and the payment parts are printed and read
+independently, so where two of them agree both are right, whatever OCR confidence says; where one
+is unreadable or garbled, the others decide what it says. A value confirmed by arithmetic gets
+high confidence; one contradicted by it gets low confidence, so that the rules flag what a person
+should look at rather than what OCR garbled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from difflib import SequenceMatcher
+
+from claim_intake.extract.amount_words import AmountWordsError, amount_to_words, parse_amount_words
+from claim_intake.extract.models import Field
+
+VOUCHED = 0.99
+"""Confidence of a value that arithmetic confirmed."""
+CONTRADICTED = 0.5
+"""Confidence ceiling of a value that arithmetic contradicted and nothing confirmed."""
+REPAIRED = 0.9
+"""Confidence of a value rebuilt from the others (above the rule sets' illegible threshold)."""
+GARBLED_LIKENESS = 0.7
+"""How much a garbled 大写 reading must agree with a total's words to be read as that total
+(``拾柒元整`` for 贰拾柒元整, ``贰佰壹`` for 贰佰壹拾陆元整)."""
+GARBLED_SUPPORT = 0.8
+"""A garbled 大写 reading speaks for the total it resembles, a little less than a clean one."""
+MIN_DIGITS_LIKENESS = 0.6
+
+PAYMENT_ROUNDING = Decimal("0.05")
+"""Cash is rounded to the jiao on older bills (5舍6进分币误差): the parts may miss the total by this."""
+_WORDS_ENDINGS = ("元", "圆", "整", "角", "分")
+
+PAYMENT_PARTS = ("insurance_fund_paid", "other_paid", "personal_account_paid", "personal_cash_paid")
+"""What the payer's money is split into; on every form these sum to the total."""
+
+
+def _money(field: Field | None) -> Decimal | None:
+    if field is None or not isinstance(field.value, str) or not field.value:
+        return None
+    try:
+        return Decimal(field.value)
+    except ArithmeticError:
+        return None
+
+
+def _words_value(field: Field | None) -> Decimal | None:
+    if field is None or not isinstance(field.value, str) or not field.value:
+        return None
+    try:
+        return parse_amount_words(field.value)
+    except AmountWordsError:
+        return None
+
+
+def _items_sum(field: Field | None) -> Decimal | None:
+    if field is None or not isinstance(field.value, list) or not field.value:
+        return None
+    return sum((Decimal(item["amount"]) for item in field.value), Decimal(0))
+
+
+def _with(field: Field, *, value: object | None = None, confidence: float) -> Field:
+    update: dict[str, object] = {"confidence": round(confidence, 4)}
+    if value is not None:
+        update["value"] = value
+    return field.model_copy(update=update)
+
+
+def _vouch(fields: dict[str, Field], names: Iterable[str]) -> None:
+    for name in names:
+        if name in fields:
+            fields[name] = _with(fields[name], confidence=max(fields[name].confidence, VOUCHED))
+
+
+def _doubt(fields: dict[str, Field], name: str) -> None:
+    if name in fields:
+        fields[name] = _with(fields[name], confidence=min(fields[name].confidence, CONTRADICTED))
+
+
+def words_variants(amount: Decimal) -> list[str]:
+    """The ways printers write ``amount`` in words: 元 or 圆, with or without 整, with or without
+    the 零 between 元 and 分 (``贰佰贰拾贰元叁分`` as well as ``贰佰贰拾贰元零叁分``)."""
+    variants: list[str] = []
+    for yuan in ("元", "圆"):
+        words = amount_to_words(amount, yuan)
+        for variant in (words, words.removesuffix("整"), words.replace(f"{yuan}零", yuan)):
+            # 壹拾捌元 is also printed 拾捌元.
+            for form in (variant, variant[1:] if variant.startswith("壹拾") else variant):
+                if form not in variants:
+                    variants.append(form)
+    return variants
+
+
+def _likeness(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _repair_words(fields: dict[str, Field], total: Decimal, raw: str) -> None:
+    """The 大写 as printed: the form of ``total``'s words that the garbled reading resembles most."""
+    best = max(words_variants(total), key=lambda v: _likeness(v, raw))
+    field = fields["total_amount_words"]
+    fields["total_amount_words"] = _with(field, value=best, confidence=REPAIRED)
+
+
+def _repair_items(fields: dict[str, Field], total: Decimal) -> bool:
+    """One charge line misread (a digit lost at a ruled line): the total says what it is."""
+    items = fields["items"].value
+    assert isinstance(items, list)
+    amounts = [Decimal(item["amount"]) for item in items]
+    fixes = []
+    for i, amount in enumerate(amounts):
+        needed = total - (sum(amounts) - amount)
+        if needed >= 0 and _likeness(str(amount), str(needed)) >= MIN_DIGITS_LIKENESS:
+            fixes.append((i, needed))
+    if len(fixes) != 1:
+        return False
+    i, needed = fixes[0]
+    repaired = [dict(item) for item in items]
+    repaired[i]["amount"] = str(needed.quantize(Decimal("0.01")))
+    fields["items"] = _with(fields["items"], value=repaired, confidence=REPAIRED)
+    return True
+
+
+def _words_support(total: Decimal, field: Field | None) -> float:
+    """How far the 大写 reading speaks for ``total``: fully when it reads as it, partly when it is
+    a garbled form of it (a character lost at the start, 叁 read 参), not at all otherwise."""
+    if field is None:
+        return 0.0
+    if _words_value(field) == total and str(field.value).endswith(_WORDS_ENDINGS):
+        return 1.0
+    raw = str(field.raw or field.value)
+    return GARBLED_SUPPORT if max(_likeness(v, raw) for v in words_variants(total)) >= GARBLED_LIKENESS else 0.0
+
+
+def reconcile_totals(fields: dict[str, Field]) -> dict[str, Field]:
+    """The bill's totals checked against each other; returns the fields repaired and vouched.
+
+    Each figure read (小写, the 大写, the charge lines' sum) is a candidate total, supported by
+    every independent reading that agrees with it, the payment parts included; the best supported
+    wins, and in a tie the order in which readings are trusted alone: OCR reads figures better
+    than 大写 numerals, and a charge list may have lost a line.
+    """
+    fields = dict(fields)
+    figures = _money(fields.get("total_amount"))
+    words_field = fields.get("total_amount_words")
+    items = _items_sum(fields.get("items"))
+    parts = [_money(fields.get(name)) for name in PAYMENT_PARTS]
+    read_parts = [p for p in parts if p is not None]
+    paid = sum(read_parts, Decimal(0)) if len(read_parts) >= 2 else None
+
+    def support(total: Decimal) -> float:
+        paid_agrees = paid is not None and abs(paid - total) <= PAYMENT_ROUNDING
+        return (figures == total) + (items == total) + _words_support(total, words_field) + paid_agrees
+
+    candidates = [v for v in (figures, _words_value(words_field), items) if v is not None]
+    if not candidates:
+        return fields
+    total = max(candidates, key=support)  # max keeps the first of equals: the trust order
+    vouched = support(total) >= 2 - (1 - GARBLED_SUPPORT)
+
+    if figures != total or "total_amount" not in fields:
+        source = fields.get("total_amount") or fields.get("items") or words_field
+        assert source is not None
+        fields["total_amount"] = _with(source, value=str(total), confidence=source.confidence)
+    if vouched:
+        _vouch(fields, ["total_amount"])
+    elif len(set(candidates)) > 1:
+        _doubt(fields, "total_amount")
+
+    if words_field is not None and _words_support(total, words_field) == GARBLED_SUPPORT:
+        _repair_words(fields, total, str(words_field.raw or words_field.value))
+    if "total_amount_words" in fields:
+        if _words_value(fields["total_amount_words"]) != total:
+            _doubt(fields, "total_amount_words")
+        elif vouched:
+            _vouch(fields, ["total_amount_words"])
+
+    if "items" in fields:
+        if items == total:
+            if vouched:
+                _vouch(fields, ["items"])
+        elif not (vouched and _repair_items(fields, total)):
+            _doubt(fields, "items")
+    if paid is not None and abs(paid - total) <= PAYMENT_ROUNDING:
+        _vouch(fields, [name for name, part in zip(PAYMENT_PARTS, parts, strict=True) if part is not None])
+    return fields
