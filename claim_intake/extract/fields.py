@@ -12,6 +12,7 @@ from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_ro
 from claim_intake.extract.models import Field
 from claim_intake.extract.normalize import (
     find_amount_words,
+    find_institution,
     normalise_masked_id,
     parse_date,
     parse_date_range,
@@ -24,7 +25,9 @@ from claim_intake.ocr.models import Page
 
 _NUMBERED = re.compile(r"^\d{1,2}[.、]")
 _CHARGE_LINE = re.compile(r"[\u4e00-\u9fff]{2,10}:?\d[\d,]*\.\d{2}")
-_AS_PRINTED = (FieldType.text, FieldType.name)
+_AS_PRINTED = (FieldType.text, FieldType.name, FieldType.institution)
+HEADER_SHARE = 0.3
+"""Where a form prints its issuer's name: the top 30% of its first page."""
 _NAME = re.compile(r"[\u4e00-\u9fff*·]{2,8}")
 _NOT_NAME_CHARS = set("男女性别年龄岁科室")
 
@@ -63,6 +66,11 @@ def _parse_text(spec: FieldSpec, text: str) -> Parsed | None:
         return _parse_pattern(spec, text)
     value = text.strip(" :;,.、")
     return Parsed(value, 0, len(text)) if value else None
+
+
+def _parse_institution(spec: FieldSpec, text: str) -> Parsed | None:
+    span = find_institution(text)
+    return Parsed(text[span[0] : span[1]], *span) if span else None
 
 
 _HEX_CONFUSIONS = str.maketrans({"l": "1", "I": "1", "O": "0", "o": "0"})
@@ -108,6 +116,7 @@ def _parse_words(spec: FieldSpec, text: str) -> Parsed | None:
 
 _PARSERS: dict[FieldType, Parser] = {
     FieldType.text: _parse_text,
+    FieldType.institution: _parse_institution,
     FieldType.name: _parse_name,
     FieldType.code: _parse_pattern,
     FieldType.money: _parse_money,
@@ -196,6 +205,14 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
             continue
         candidate = located.get(name)
         if candidate is None:
+            fallback = (
+                _header_institution(doc) if spec.type is FieldType.institution
+                else _alone_top_right(doc, spec) if spec.alone_top_right else None
+            )
+            if fallback is not None:
+                fields[name] = fallback
+                continue
+        if candidate is None:
             unread = next(filter(None, (_unread_value(hit) for hit in hits)), None)
             if unread is not None and spec.type is not FieldType.date_range:
                 fields[name] = unread
@@ -218,6 +235,42 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
     if "totals" in template.cross_checks:
         fields = reconcile_totals(fields)
     return fields
+
+
+def _header_institution(doc: _DocumentText) -> Field | None:
+    """The issuer's name printed in the header: the tallest such text near the top of page one."""
+    found: list[tuple[float, NormLine, tuple[int, int]]] = []
+    for line in doc.lines:
+        if line.page is not doc.lines[0].page or line.line.box_norm[1] > HEADER_SHARE:
+            continue
+        span = find_institution(line.text)
+        if span is not None:
+            found.append((line.line.box[3] - line.line.box[1], line, span))
+    if not found:
+        return None
+    _, line, (start, end) = max(found, key=lambda f: f[0])
+    raw = line.raw(start, end).strip()
+    return _field(line, start, end, raw, raw)
+
+
+TOP_RIGHT = (0.5, 0.3)
+"""The top-right region of a page: right of half its width, above 30% of its height."""
+
+
+def _alone_top_right(doc: _DocumentText, spec: FieldSpec) -> Field | None:
+    pattern = re.compile(spec.pattern or "")
+    found = [
+        line
+        for line in doc.lines
+        if line.page is doc.lines[0].page
+        and line.line.box_norm[0] >= TOP_RIGHT[0]
+        and line.line.box_norm[1] <= TOP_RIGHT[1]
+        and pattern.fullmatch(line.text)
+    ]
+    if not found:
+        return None
+    line = max(found, key=lambda ln: ln.line.box[3] - ln.line.box[1])
+    return _field(line, 0, len(line.text), line.text)
 
 
 def _unread_value(hit: LabelHit) -> Field | None:

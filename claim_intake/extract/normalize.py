@@ -14,7 +14,7 @@ _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
     r"|(?P<m2>\d{2})(?P<d2>\d{2}))"
     # A time may follow without a space on dot-matrix bills: 2020.05.1510:08:12, 2020051515:41:53.
-    r"(?=\d{1,2}:\d{2}|(?!\d))"
+    r"(?=\d{1,2}[:：]|(?!\d))"
 )
 _INTEGER = re.compile(r"\d{1,4}")
 AMOUNT_WORDS_CHARS = "零壹贰貮叁参肆伍陆陸柒捌玖拾佰仟万萬亿圆元角分整〇两"
@@ -91,6 +91,24 @@ def find_amount_words(text: str) -> str | None:
         except AmountWordsError:
             continue
         return match.group(0)
+    return None
+
+
+_INSTITUTION = re.compile(
+    r"[\u4e00-\u9fff]{2,30}?(?:医院|卫生院|卫生服务中心|社区卫生服务站|门诊部|诊所|保健院|医疗中心|中心)"
+    r"(?:[\u4e00-\u9fff]{1,4}?(?:分院|院区|院)(?![\u4e00-\u9fff]))?"
+    r"(?:[(（][\u4e00-\u9fff]{1,6}[)）])?"
+)
+_GRADE = re.compile(r"级[甲乙丙特]等|^.?[甲乙丙]等(?:综合|专科|中医)")
+"""医疗机构类型 (三级甲等专科医院) names a hospital's grade, not the hospital."""
+
+
+def find_institution(text: str) -> tuple[int, int] | None:
+    """The span of a hospital or clinic's name in ``text`` (``上海市第六人民医院``,
+    ``…附属第九人民医院黄浦分院``, ``…医院(总院)``), or None."""
+    for match in _INSTITUTION.finditer(text):
+        if not _GRADE.search(match.group(0)):
+            return match.span()
     return None
 
 

@@ -35,6 +35,9 @@ class FieldType(StrEnum):
     line = "line"
     """The first line matching ``pattern``: the whole line as printed (a title, a hospital
     header), or the pattern's ``value`` group read without spaces (a card number)."""
+    institution = "institution"
+    """A hospital's or clinic's name: after its label (收款单位), else the most prominent such name
+    printed in the top of the first page (older bills print the payee only there)."""
     items = "items"
     """Charge lines: the rows between a header (``labels``) and a total (``until``)."""
 
@@ -62,6 +65,9 @@ class FieldSpec(BaseModel):
     onto lines aligned under the value (an address)."""
     label_zh: str | None = None
     """How staff and claimants call the field; defaults to the first label."""
+    alone_top_right: bool = False
+    """Where no label's value is found: a line holding nothing but the value, in the top right
+    of the first page, where forms print their number (the red number after an unread ``NO.``)."""
 
     @field_validator("labels", "until", "detail_headers")
     @classmethod
@@ -82,7 +88,7 @@ class FieldSpec(BaseModel):
     def _consistent(self) -> FieldSpec:
         if self.type is FieldType.line and not self.pattern:
             raise ValueError("a line field needs a pattern")
-        if self.type not in (FieldType.line,) and not self.labels:
+        if self.type not in (FieldType.line, FieldType.institution) and not self.labels:
             raise ValueError(f"a {self.type} field needs labels")
         if self.type in (FieldType.code, FieldType.hex) and not self.pattern:
             raise ValueError(f"a {self.type} field needs a pattern")

@@ -19,8 +19,9 @@ from claim_intake.extract.layout import LabelHit, NormLine
 from claim_intake.extract.templates import FieldSpec
 from claim_intake.ocr.models import Box, Page
 
-MAX_ROWS_OFF = 1.5
-"""How far above or below its label a value may sit, in label heights."""
+MAX_ROWS_OFF = 2.2
+"""How far above or below its label a value may sit, in label heights (dot-matrix printing
+misses its line by up to two)."""
 MAX_GAP_SAME_ROW = 15.0
 MAX_GAP_OFF_ROW = 8.0
 """How far right of its label a value may start, in label heights."""
@@ -114,7 +115,8 @@ def candidates_for(
     parsed = parse(spec, inline_text)
     preference = -0.05 * rank
     if parsed is not None:
-        found.append(Candidate(hit.field, line, hit.value_start, parsed, True, 0.0, 1.2 + preference))
+        prior = 1.0 + preference + 0.2 * _fit(parsed, inline_text)
+        found.append(Candidate(hit.field, line, hit.value_start, parsed, True, 0.0, prior))
     # Text after the label that is not the value makes a value elsewhere less likely, not impossible.
     crowded = -0.15 if inline_text.strip(" :;,.、") else 0.0
     label = line.sub_box(hit.start, hit.end)
