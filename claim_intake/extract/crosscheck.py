@@ -19,7 +19,7 @@ from claim_intake.extract.models import Field
 VOUCHED = 0.99
 """Confidence of a value that arithmetic confirmed."""
 CONTRADICTED = 0.5
-"""Confidence ceiling of a value that arithmetic contradicted and nothing confirmed."""
+"""Confidence ceiling of a garbled reading that the arithmetic could not repair."""
 REPAIRED = 0.9
 """Confidence of a value rebuilt from the others (above the rule sets' illegible threshold)."""
 GARBLED_LIKENESS = 0.7
@@ -32,6 +32,8 @@ MIN_DIGITS_LIKENESS = 0.6
 PAYMENT_ROUNDING = Decimal("0.05")
 """Cash is rounded to the jiao on older bills (5舍6进分币误差): the parts may miss the total by this."""
 _WORDS_ENDINGS = ("元", "圆", "整", "角", "分")
+_UNITS = set("拾佰仟万萬亿元圆角分整")
+CLEAN_WORDS_CONFIDENCE = 0.9
 
 PAYMENT_PARTS = ("insurance_fund_paid", "other_paid", "personal_account_paid", "personal_cash_paid")
 """What the payer's money is split into; on every form these sum to the total."""
@@ -123,13 +125,28 @@ def _repair_items(fields: dict[str, Field], total: Decimal) -> bool:
     return True
 
 
+def _garbled(field: Field) -> bool:
+    """A 大写 reading that cannot be what was printed: cut short (no 元/圆/整/角/分 at its end),
+    starting with a unit (``佰贰拾贰元``: its first digit lost), or read with low confidence. A
+    clean, confident reading is what the bill says, even where it disagrees with the figures:
+    that disagreement is for staff to see (amount_words_mismatch), not for us to repair."""
+    text = str(field.value)
+    return (
+        not text.endswith(_WORDS_ENDINGS)
+        or text[:1] in _UNITS
+        or field.confidence < CLEAN_WORDS_CONFIDENCE
+    )
+
+
 def _words_support(total: Decimal, field: Field | None) -> float:
     """How far the 大写 reading speaks for ``total``: fully when it reads as it, partly when it is
     a garbled form of it (a character lost at the start, 叁 read 参), not at all otherwise."""
     if field is None:
         return 0.0
-    if _words_value(field) == total and str(field.value).endswith(_WORDS_ENDINGS):
+    if _words_value(field) == total and not _garbled(field):
         return 1.0
+    if not _garbled(field):
+        return 0.0
     raw = str(field.raw or field.value)
     return GARBLED_SUPPORT if max(_likeness(v, raw) for v in words_variants(total)) >= GARBLED_LIKENESS else 0.0
 
@@ -154,7 +171,8 @@ def reconcile_totals(fields: dict[str, Field]) -> dict[str, Field]:
         paid_agrees = paid is not None and abs(paid - total) <= PAYMENT_ROUNDING
         return (figures == total) + (items == total) + _words_support(total, words_field) + paid_agrees
 
-    candidates = [v for v in (figures, _words_value(words_field), items) if v is not None]
+    words = _words_value(words_field) if words_field is not None and not _garbled(words_field) else None
+    candidates = [v for v in (figures, words, items) if v is not None]
     if not candidates:
         return fields
     total = max(candidates, key=support)  # max keeps the first of equals: the trust order
@@ -166,23 +184,22 @@ def reconcile_totals(fields: dict[str, Field]) -> dict[str, Field]:
         fields["total_amount"] = _with(source, value=str(total), confidence=source.confidence)
     if vouched:
         _vouch(fields, ["total_amount"])
-    elif len(set(candidates)) > 1:
-        _doubt(fields, "total_amount")
 
     if words_field is not None and _words_support(total, words_field) == GARBLED_SUPPORT:
         _repair_words(fields, total, str(words_field.raw or words_field.value))
     if "total_amount_words" in fields:
-        if _words_value(fields["total_amount_words"]) != total:
-            _doubt(fields, "total_amount_words")
-        elif vouched:
-            _vouch(fields, ["total_amount_words"])
-
-    if "items" in fields:
-        if items == total:
+        if _words_value(fields["total_amount_words"]) == total:
             if vouched:
-                _vouch(fields, ["items"])
-        elif not (vouched and _repair_items(fields, total)):
-            _doubt(fields, "items")
+                _vouch(fields, ["total_amount_words"])
+        elif _garbled(fields["total_amount_words"]):
+            _doubt(fields, "total_amount_words")
+
+    # Charge lines that do not sum to a vouched total: one misread line is repaired; otherwise the
+    # mismatch is the bill's, for staff to see (items_sum_mismatch).
+    if "items" in fields and items != total and vouched:
+        _repair_items(fields, total)
+    elif "items" in fields and items == total and vouched:
+        _vouch(fields, ["items"])
     if paid is not None and abs(paid - total) <= PAYMENT_ROUNDING:
         _vouch(fields, [name for name, part in zip(PAYMENT_PARTS, parts, strict=True) if part is not None])
     return fields
