@@ -307,14 +307,20 @@ def _items_header(doc: _DocumentText, spec: FieldSpec) -> tuple[NormLine, list[N
     return None
 
 
-def _detail_column(row: list[NormLine], spec: FieldSpec) -> float | None:
-    """Where a detail table printed beside the charge list begins: the header cell right of the
-    list's 金额, when the row names detail columns (项目编码 / 规格 / 数量 / 单价); None when the
-    header row is the charge list's alone (two 项目/金额 pairs per row on the unified form)."""
-    if not any(label in ln.text for ln in row for label in spec.detail_headers):
+def _charge_column_end(row: list[NormLine], spec: FieldSpec) -> float | None:
+    """Where a one-column charge list (项目 | 金额) ends on the right, or None for the unified
+    form's charge table (two 项目/金额 pairs per row, read whole).
+
+    The list is one column when a detail table stands beside it (项目编码 / 规格 / 数量 / 单价 on
+    the header row) or its header has a single 金额; its amounts are aligned under that 金额, so
+    the column ends a little right of it, before the detail table's first column."""
+    one_column = sum(ln.text.count("金额") for ln in row) == 1 or any(
+        label in ln.text for ln in row for label in spec.detail_headers
+    )
+    if not one_column:
         return None
-    amount = min((ln for ln in row if "金额" in ln.text), key=lambda ln: ln.line.box[0])
-    return min((ln.line.box[0] for ln in row if ln.line.box[0] > amount.line.box[2]), default=None)
+    first = min((ln for ln in row if "金额" in ln.text), key=lambda ln: ln.line.box[0])
+    return first.line.box[2] + 3 * (first.line.box[3] - first.line.box[1])
 
 
 def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
@@ -330,7 +336,7 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
         (line for line in doc.lines if any(label in line.text for label in spec.labels)), None
     )
     page = header.page if header else doc.lines[0].page if doc.lines else None
-    detail_x = _detail_column(found[1], spec) if found and spec.detail_headers else None
+    detail_x = _charge_column_end(found[1], spec) if found and spec.detail_headers else None
     below = [
         line
         for line in doc.lines
@@ -349,8 +355,7 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
         region = [line for line in region if _CHARGE_LINE.fullmatch(line.text) and not doc.hits[line]]
     if detail_x is not None and found is not None:
         amount_header = min((ln for ln in found[1] if "金额" in ln.text), key=lambda ln: ln.line.box[0])
-        height = amount_header.line.box[3] - amount_header.line.box[1]
-        items = read_column_items(region, amount_header.line.box[0] - 2 * height)
+        items = read_column_items(region, (amount_header.line.box[0], amount_header.line.box[2]))
     else:
         items = read_items(region)
     if not items:

@@ -32,7 +32,9 @@ def _rows(lines: list[NormLine]) -> list[list[NormLine]]:
     rows: list[list[NormLine]] = []
     for line in sorted(lines, key=lambda ln: ln.line.box[1]):
         for row in rows:
-            if same_row(row[0].line.box, line.line.box):
+            # Against every line of the row: in a tilted photo a row's first and last lines
+            # overlap less than their neighbours do.
+            if any(same_row(other.line.box, line.line.box) for other in row):
                 row.append(line)
                 break
         else:
@@ -44,20 +46,35 @@ def _is_name(word: str) -> bool:
     return len(_CJK.findall(word)) >= 2 and normalise_label(word) not in _HEADER_WORDS
 
 
-_COLUMN_ROW = re.compile(r"^(?P<name>.*?[^\d\s.:：\-—_¥￥])[\s:：\-—_¥￥]*(?P<amount>-*[¥￥]*\d[\d,.]*)$")
+_GLUED_ROW = re.compile(r"^(?P<name>.*?[^\d\s.:：\-—_¥￥])[\s:：\-—_¥￥]*(?P<amount>-*[¥￥]*\d[\d,.]*)$")
+_AMOUNT = re.compile(r"^-*[¥￥]*\d[\d,.]*$")
 _LEADER = re.compile(r"[\s:：\-—_]+$")
 
 
-def read_column_items(lines: list[NormLine], amount_left: float) -> list[Item]:
+def _centre_x(line: NormLine) -> float:
+    return (line.line.box[0] + line.line.box[2]) / 2
+
+
+def read_column_items(lines: list[NormLine], amount_column: tuple[float, float]) -> list[Item]:
     """Items of a one-column charge list (项目 | 金额) as older 机打 bills print it: per row, the
-    name, then the amount in the 金额 column (from ``amount_left`` on), as a bare integer, with one
-    decimal or two, after a dash leader (``诊疗费(自费)(0)---- -197.0``)."""
+    name, and the amount nearest the 金额 header (``amount_column``: its x range), printed as a bare
+    integer, with one decimal or two, after a dash leader (``诊疗费(自费)(0)---- -197.0``)."""
+    left, right = amount_column
+    middle = (left + right) / 2
     items: list[Item] = []
     for row in _rows(lines):
-        names = [ln.line.text for ln in row if ln.line.box[2] <= amount_left]
-        amounts = [ln.line.text for ln in row if ln.line.box[2] > amount_left]
-        text = "".join(names + amounts).replace(" ", "")
-        match = _COLUMN_ROW.match(text)
+        height = max(ln.line.box[3] - ln.line.box[1] for ln in row)
+        amounts = [
+            ln for ln in row
+            if left - 2 * height <= _centre_x(ln) <= right + 3 * height
+            and _AMOUNT.match(ln.line.text.replace(" ", ""))
+        ]
+        amount_line = min(amounts, key=lambda ln: abs(_centre_x(ln) - middle), default=None)
+        names = [ln.line.text for ln in row if ln.line.box[2] <= left and ln is not amount_line]
+        text = "".join(names).replace(" ", "")
+        if amount_line is not None:
+            text += amount_line.line.text.replace(" ", "")
+        match = _GLUED_ROW.match(text)
         if not match:
             continue
         name = _LEADER.sub("", match.group("name"))

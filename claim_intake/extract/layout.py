@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from claim_intake.extract.templates import simplified
 from claim_intake.ocr.models import Box, Line, Page
 
 _SEPARATORS = ":;,.、|)]"
@@ -31,7 +32,7 @@ class NormLine:
                 if not n.isspace():
                     chars.append(n)
                     index.append(i)
-        return cls(line, page, "".join(chars), tuple(index))
+        return cls(line, page, simplified("".join(chars)), tuple(index))
 
     def raw(self, start: int, end: int) -> str:
         if start >= end:

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+import opencc
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
@@ -42,9 +43,25 @@ class FieldType(StrEnum):
     """Charge lines: the rows between a header (``labels``) and a total (``until``)."""
 
 
+@functools.cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as their simplified forms, one for one: the recogniser reads 金額
+    for 金额 and 項目 for 项目 now and then. Phrase conversions that change the length are not
+    taken, so that positions in the text still map back to the characters read."""
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
+
+
 def normalise_label(text: str) -> str:
-    """Labels are compared on NFKC text without spaces: OCR mixes full and half width."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+    """Labels are compared on NFKC text without spaces, in simplified characters: OCR mixes full
+    and half width, and traditional forms now and then."""
+    return simplified("".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace()))
 
 
 class FieldSpec(BaseModel):
