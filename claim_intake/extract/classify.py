@@ -77,8 +77,7 @@ def classify_page(page: Page, signals: DocTypeSignals | None = None) -> PageClas
             if share:
                 weight = share * TITLE_WEIGHT * (2 if top <= TOP_OF_PAGE else 1)
                 scores[doc_type] = max(scores.get(doc_type, 0.0), weight)
-                if share == 1.0:
-                    titled.add(doc_type)
+                titled.add(doc_type)  # a broken title still starts a document of its own
     full_text = "".join(text for text, _ in lines)
     invoice_evidence = _keyword_score(signals.medical_invoice_keywords, full_text)
     found_by_type = {doc_type: _keyword_score(kws, full_text) for doc_type, kws in signals.keywords.items()}

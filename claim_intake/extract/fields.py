@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from statistics import fmean
 
 from claim_intake.extract.crosscheck import reconcile_totals
-from claim_intake.extract.items import read_column_items, read_items
+from claim_intake.extract.items import Item, read_column_items, read_items
 from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_row
 from claim_intake.extract.models import Field
 from claim_intake.extract.normalize import (
@@ -149,6 +149,7 @@ class _DocumentText:
             + [(stop, "") for stop in template.stops],
             key=lambda pair: -len(pair[0]),
         )
+        self.pages = list(pages)
         self.lines = [NormLine.of(line, page) for page in pages for line in page.lines]
         self.hits: dict[NormLine, list[LabelHit]] = {}
         for line in self.lines:
@@ -324,7 +325,9 @@ def _charge_column_end(row: list[NormLine], spec: FieldSpec) -> float | None:
 
 
 def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
-    """The table between the first header and the total below it, on the header's page.
+    """The table between the first header and the total below it, continued on the pages after
+    the header's (an expense list running over several pages: 第2页, 续, with or without its
+    header again), up to the total.
 
     Where a detail table stands beside the charge list (older 机打 bills: 项目 | 金额 on the left,
     项目编码 / 名称 / 规格 / 数量 / 单价 / 金额 on the right), the charge list is the left column only.
@@ -335,42 +338,56 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
     header = found[0] if found else next(
         (line for line in doc.lines if any(label in line.text for label in spec.labels)), None
     )
-    page = header.page if header else doc.lines[0].page if doc.lines else None
-    detail_x = _charge_column_end(found[1], spec) if found and spec.detail_headers else None
-    below = [
-        line
-        for line in doc.lines
-        if line.page is page
-        and (header is None or _centre_y(line) > header.line.box[3])
-        and (detail_x is None or (line.line.box[0] + line.line.box[2]) / 2 < detail_x)
-    ]
+    if not doc.lines:
+        return None
+    first = header.page if header else doc.lines[0].page
+    after_first = doc.pages[next(i for i, page in enumerate(doc.pages) if page is first) :]
+    column_end = _charge_column_end(found[1], spec) if found and spec.detail_headers else None
+    amount_header = (
+        min((ln for ln in found[1] if "金额" in ln.text), key=lambda ln: ln.line.box[0]) if found else None
+    )
     until = [(label, "until") for label in sorted(spec.until, key=len, reverse=True)]
-    end = min((line for line in below if find_labels(line, until)), key=_centre_y, default=None)
-    region = [line for line in below if end is None or _centre_y(line) < end.line.box[1]]
-    # Text printed down the margin (the printer's imprint) spans every row of the table.
-    heights = sorted(line.line.box[3] - line.line.box[1] for line in doc.lines if line.page is page)
-    tallest = 2.5 * heights[len(heights) // 2] if heights else 0.0
-    region = [line for line in region if line.line.box[3] - line.line.box[1] <= tallest]
-    if header is None:
-        region = [line for line in region if _CHARGE_LINE.fullmatch(line.text) and not doc.hits[line]]
-    if detail_x is not None and found is not None:
-        amount_header = min((ln for ln in found[1] if "金额" in ln.text), key=lambda ln: ln.line.box[0])
-        items = read_column_items(region, (amount_header.line.box[0], amount_header.line.box[2]))
-    else:
-        items = read_items(region)
+    items: list[Item] = []
+    used: list[NormLine] = []
+    for page in after_first:
+        lines = [line for line in doc.lines if line.page is page]
+        top = header if page is first else next(
+            (line for line in lines if any(label in line.text for label in spec.labels)), None
+        )
+        region = [
+            line
+            for line in lines
+            if (top is None or _centre_y(line) > top.line.box[3])
+            and (column_end is None or (line.line.box[0] + line.line.box[2]) / 2 < column_end)
+        ]
+        end = min((line for line in region if find_labels(line, until)), key=_centre_y, default=None)
+        region = [line for line in region if end is None or _centre_y(line) < end.line.box[1]]
+        # Text printed down the margin (the printer's imprint) spans every row of the table.
+        heights = sorted(line.line.box[3] - line.line.box[1] for line in lines)
+        tallest = 2.5 * heights[len(heights) // 2] if heights else 0.0
+        region = [line for line in region if line.line.box[3] - line.line.box[1] <= tallest]
+        if header is None:
+            region = [line for line in region if _CHARGE_LINE.fullmatch(line.text) and not doc.hits[line]]
+        if column_end is not None and amount_header is not None:
+            items += read_column_items(region, (amount_header.line.box[0], amount_header.line.box[2]))
+        else:
+            items += read_items(region)
+        used += [line for line in region if line.line.text.strip()]
+        if end is not None or header is None:
+            break
     if not items:
         return None
-    used = [line for line in region if line.line.text.strip()]
-    x0 = min(line.line.box[0] for line in used)
-    y0 = min(line.line.box[1] for line in used)
-    x1 = max(line.line.box[2] for line in used)
-    y1 = max(line.line.box[3] for line in used)
+    on_first = [line for line in used if line.page is first] or used
+    x0 = min(line.line.box[0] for line in on_first)
+    y0 = min(line.line.box[1] for line in on_first)
+    x1 = max(line.line.box[2] for line in on_first)
+    y1 = max(line.line.box[3] for line in on_first)
     return Field(
         value=[{"name": item.name, "amount": item.amount} for item in items],
         raw="; ".join(f"{item.name} {item.amount}" for item in items),
         confidence=round(min(line.line.confidence for line in used), 4),
-        page=page.number,
-        box=page.to_source((x0, y0, x1, y1)),
+        page=first.number,
+        box=first.to_source((x0, y0, x1, y1)),
     )
 
 
