@@ -21,13 +21,13 @@ from claim_intake.extract.normalize import (
 )
 from claim_intake.extract.templates import FieldSpec, FieldType, Template
 from claim_intake.extract.values import Candidate, Layout, Parsed, Parser, assign, candidates_for
-from claim_intake.ocr.models import Page
+from claim_intake.ocr.models import Box, Page
 
 _NUMBERED = re.compile(r"^\d{1,2}[.、]")
 _CHARGE_LINE = re.compile(r"[\u4e00-\u9fff]{2,10}:?\d[\d,]*\.\d{2}")
 _AS_PRINTED = (FieldType.text, FieldType.name, FieldType.institution)
 HEADER_SHARE = 0.3
-"""Where a form prints its issuer's name: the top 30% of its first page."""
+"""Where a form prints its issuer's name: the top 30% of the printed area of its first page."""
 _NAME = re.compile(r"[\u4e00-\u9fff*·]{2,8}")
 _NOT_NAME_CHARS = set("男女性别年龄岁科室")
 
@@ -155,6 +155,20 @@ class _DocumentText:
         for line in self.lines:
             self.hits[line] = find_labels(line, labels) if labels else []
         self.layout = Layout(self.lines, self.hits)
+        self._extent: dict[int, Box] = {}
+
+    def position(self, line: NormLine) -> tuple[float, float]:
+        """Where a line starts within the printed area of its page (0..1 each way): a photo's
+        page holds desk around the sheet where flattening did not crop it."""
+        key = id(line.page)
+        if key not in self._extent:
+            boxes = [other.line.box for other in self.lines if other.page is line.page]
+            self._extent[key] = (
+                min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes),
+            )
+        x0, y0, x1, y1 = self._extent[key]
+        return (line.line.box[0] - x0) / max(x1 - x0, 1.0), (line.line.box[1] - y0) / max(y1 - y0, 1.0)
 
     def hits_for(self, field: str) -> list[LabelHit]:
         return [hit for line in self.lines for hit in self.hits[line] if hit.field == field]
@@ -242,7 +256,7 @@ def _header_institution(doc: _DocumentText) -> Field | None:
     """The issuer's name printed in the header: the tallest such text near the top of page one."""
     found: list[tuple[float, NormLine, tuple[int, int]]] = []
     for line in doc.lines:
-        if line.page is not doc.lines[0].page or line.line.box_norm[1] > HEADER_SHARE:
+        if line.page is not doc.lines[0].page or doc.position(line)[1] > HEADER_SHARE:
             continue
         span = find_institution(line.text)
         if span is not None:
@@ -255,7 +269,7 @@ def _header_institution(doc: _DocumentText) -> Field | None:
 
 
 TOP_RIGHT = (0.5, 0.3)
-"""The top-right region of a page: right of half its width, above 30% of its height."""
+"""The top-right region of a page's printed area: right of half its width, above 30% of its height."""
 
 
 def _alone_top_right(doc: _DocumentText, spec: FieldSpec) -> Field | None:
@@ -264,8 +278,8 @@ def _alone_top_right(doc: _DocumentText, spec: FieldSpec) -> Field | None:
         line
         for line in doc.lines
         if line.page is doc.lines[0].page
-        and line.line.box_norm[0] >= TOP_RIGHT[0]
-        and line.line.box_norm[1] <= TOP_RIGHT[1]
+        and doc.position(line)[0] >= TOP_RIGHT[0]
+        and doc.position(line)[1] <= TOP_RIGHT[1]
         and pattern.fullmatch(line.text)
     ]
     if not found:
