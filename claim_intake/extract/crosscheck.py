@@ -25,9 +25,12 @@ REPAIRED = 0.9
 GARBLED_LIKENESS = 0.7
 """How much a garbled 大写 reading must agree with a total's words to be read as that total
 (``拾柒元整`` for 贰拾柒元整, ``贰佰壹`` for 贰佰壹拾陆元整)."""
+MIN_FRAGMENT = 3
+"""A piece of the total's words this long, read as it is (``贰佰壹``), speaks for that total."""
 GARBLED_SUPPORT = 0.8
 """A garbled 大写 reading speaks for the total it resembles, a little less than a clean one."""
-MIN_DIGITS_LIKENESS = 0.6
+MIN_KEPT_DIGITS = 2
+"""A charge line is completed from the total only where it kept this many of its digits."""
 
 PAYMENT_ROUNDING = Decimal("0.05")
 """Cash is rounded to the jiao on older bills (5舍6进分币误差): the parts may miss the total by this."""
@@ -99,22 +102,35 @@ def _likeness(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _digits(amount: Decimal) -> str:
+    return f"{amount:.2f}".replace(".", "")
+
+
 def _repair_words(fields: dict[str, Field], total: Decimal, raw: str) -> None:
     """The 大写 as printed: the form of ``total``'s words that the garbled reading resembles most."""
-    best = max(words_variants(total), key=lambda v: _likeness(v, raw))
+    variants = words_variants(total)
+    # A fragment says nothing of how the words end: the usual form (元…整) then.
+    best = next((v for v in variants if raw in v), None) or max(variants, key=lambda v: _likeness(v, raw))
     field = fields["total_amount_words"]
     fields["total_amount_words"] = _with(field, value=best, confidence=REPAIRED)
 
 
+def _significant(amount: Decimal) -> str:
+    return _digits(amount).rstrip("0").lstrip("0")
+
+
 def _repair_items(fields: dict[str, Field], total: Decimal) -> bool:
-    """One charge line misread (a digit lost at a ruled line): the total says what it is."""
+    """One charge line with digits lost (cut at a ruled line or under a stamp: ``97.00`` read for
+    197.00): the vouched total says what it is. A line that reads as other digits is left as it
+    is: that may be what the bill says, and the mismatch is for staff to see."""
     items = fields["items"].value
     assert isinstance(items, list)
     amounts = [Decimal(item["amount"]) for item in items]
     fixes = []
     for i, amount in enumerate(amounts):
         needed = total - (sum(amounts) - amount)
-        if needed >= 0 and _likeness(str(amount), str(needed)) >= MIN_DIGITS_LIKENESS:
+        read, wanted = _significant(amount), _significant(needed)
+        if needed > amount and len(read) >= MIN_KEPT_DIGITS and read in wanted:
             fixes.append((i, needed))
     if len(fixes) != 1:
         return False
@@ -148,7 +164,11 @@ def _words_support(total: Decimal, field: Field | None) -> float:
     if not _garbled(field):
         return 0.0
     raw = str(field.raw or field.value)
-    return GARBLED_SUPPORT if max(_likeness(v, raw) for v in words_variants(total)) >= GARBLED_LIKENESS else 0.0
+    resembles = any(
+        _likeness(v, raw) >= GARBLED_LIKENESS or (len(raw) >= MIN_FRAGMENT and raw in v)
+        for v in words_variants(total)
+    )
+    return GARBLED_SUPPORT if resembles else 0.0
 
 
 def reconcile_totals(fields: dict[str, Field]) -> dict[str, Field]:

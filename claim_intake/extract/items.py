@@ -70,7 +70,7 @@ def read_column_items(lines: list[NormLine], amount_column: tuple[float, float])
             and _AMOUNT.match(ln.line.text.replace(" ", ""))
         ]
         amount_line = min(amounts, key=lambda ln: abs(_centre_x(ln) - middle), default=None)
-        names = [ln.line.text for ln in row if ln.line.box[2] <= left and ln is not amount_line]
+        names = [ln.line.text for ln in row if _centre_x(ln) < left and ln is not amount_line]
         text = "".join(names).replace(" ", "")
         if amount_line is not None:
             text += amount_line.line.text.replace(" ", "")

@@ -13,8 +13,9 @@ _MONEY = re.compile(r"(?<![\d.,])-?\d{1,3}(?:[,.]\d{3})+(?:\.\d{1,2})?(?!\d)|(?<
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
     r"|(?P<m2>\d{2})(?P<d2>\d{2}))"
-    # A time may follow without a space on dot-matrix bills: 2020.05.1510:08:12, 2020051515:41:53.
-    r"(?=\d{1,2}[:：]|(?!\d))"
+    # A time may follow without a space on dot-matrix bills: 2020.05.1510:08:12, 2020051515:41:53,
+    # 2020.05.150954:28.
+    r"(?=\d{1,4}[:：]|(?!\d))"
 )
 _INTEGER = re.compile(r"\d{1,4}")
 AMOUNT_WORDS_CHARS = "零壹贰貮叁参肆伍陆陸柒捌玖拾佰仟万萬亿圆元角分整〇两"
@@ -95,7 +96,7 @@ def find_amount_words(text: str) -> str | None:
 
 
 _INSTITUTION = re.compile(
-    r"[\u4e00-\u9fff]{2,30}?(?:医院|卫生院|卫生服务中心|社区卫生服务站|门诊部|诊所|保健院|医疗中心|中心)"
+    r"[\u4e00-\u9fff]{2,30}(?:医院|卫生院|卫生服务中心|社区卫生服务站|门诊部|诊所|保健院|医疗中心|中心)"
     r"(?:[\u4e00-\u9fff]{1,4}?(?:分院|院区|院)(?![\u4e00-\u9fff]))?"
     r"(?:[(（][\u4e00-\u9fff]{1,6}[)）])?"
 )

@@ -22,9 +22,10 @@ from claim_intake.ocr.models import Box, Page
 MAX_ROWS_OFF = 2.2
 """How far above or below its label a value may sit, in label heights (dot-matrix printing
 misses its line by up to two)."""
-MAX_GAP_SAME_ROW = 15.0
+MAX_GAP_SAME_ROW = 30.0
 MAX_GAP_OFF_ROW = 8.0
-"""How far right of its label a value may start, in label heights."""
+"""How far right of its label a value may start, in label heights (a total at the far end of
+an expense list's 合计 row)."""
 MIN_OFFSET_SAMPLES = 3
 
 
@@ -143,7 +144,7 @@ def candidates_for(
         parsed = parse(spec, text)
         if parsed is None:
             continue
-        prior = 0.9 + preference + crowded - 0.04 * max(gap, 0.0) + 0.2 * _fit(parsed, text)
+        prior = 0.9 + preference + crowded - 0.02 * max(gap, 0.0) + 0.2 * _fit(parsed, text)
         found.append(Candidate(hit.field, other, start, parsed, False, dy, prior))
     return found
 

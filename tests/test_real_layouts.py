@@ -1,0 +1,267 @@
+"""Extraction on OCR lines laid out as real older 机打 bills print them: values off their labels,
+broken titles, a charge column beside a detail table, garbled labels and values."""
+
+from decimal import Decimal
+
+from claim_intake.extract.classify import classify_page, group_pages
+from claim_intake.extract.crosscheck import reconcile_totals, words_variants
+from claim_intake.extract.fields import extract_fields
+from claim_intake.extract.models import DocType, Field
+from claim_intake.extract.normalize import find_institution, parse_date, parse_money
+from claim_intake.extract.templates import builtin_templates, normalise_label
+from tests.conftest import line, page
+
+
+def _outpatient(*lines, pages=None):
+    return extract_fields(builtin_templates()[DocType.invoice_outpatient], pages or [page(*lines)])
+
+
+# --- the value finder ---------------------------------------------------------------------------
+
+
+def test_values_printed_half_a_line_above_their_labels_go_to_the_right_labels() -> None:
+    # A dot-matrix printer a half line high: every value sits above-right of its label.
+    fields = _outpatient(
+        line("0.00", 330, 582), line("现金支付：", 40, 600), line("个人账户支付：", 600, 600), line("34.40", 900, 582),
+        line("0.00", 330, 642), line("医保统筹支付：", 40, 660), line("附加支付：", 600, 660), line("74.88", 900, 642),
+    )
+    assert fields["personal_cash_paid"].value == "0.00"
+    assert fields["personal_account_paid"].value == "34.40"
+    assert fields["insurance_fund_paid"].value == "0.00"
+    assert fields["other_paid"].value == "74.88"
+
+
+def test_the_page_offset_decides_between_a_value_above_and_one_below() -> None:
+    # Values shifted a line up on this page: the amount midway between two labels belongs to the
+    # label below it, as the other pairs of the page show.
+    fields = _outpatient(
+        line("12.00", 300, 400), line("现金支付：", 40, 440),
+        line("5.00", 300, 480), line("个人账户支付：", 40, 520),
+        line("7.00", 300, 560), line("医保统筹支付：", 40, 600),
+    )
+    assert fields["personal_cash_paid"].value == "12.00"
+    assert fields["personal_account_paid"].value == "5.00"
+    assert fields["insurance_fund_paid"].value == "7.00"
+
+
+def test_a_value_beyond_another_label_is_not_taken() -> None:
+    fields = _outpatient(line("个人账户支付：", 40, 600), line("附加支付：", 400, 600), line("3.75", 600, 600))
+    assert fields["other_paid"].value == "3.75"
+    assert "personal_account_paid" not in fields
+
+
+def test_labels_read_with_a_character_wrong_or_lost() -> None:
+    fields = _outpatient(line("医保统筹支:0.00", 40, 600), line("社会保降号码：", 40, 200), line("个人账户支忖：5.00", 600, 600))
+    assert fields["insurance_fund_paid"].value == "0.00"
+    assert fields["personal_account_paid"].value == "5.00"
+
+
+def test_older_form_dates_and_their_label_preference() -> None:
+    fields = _outpatient(
+        line("收费日期：2020.05.1510:08:12", 800, 880),
+        line("打印日期:2020.05.1610:08:43", 800, 920),
+        line("就诊日期:2020.05.150954:28", 300, 920),
+    )
+    assert fields["issue_date"].value == "2020-05-15"
+    assert fields["visit_date"].value == "2020-05-15"
+
+
+def test_the_red_number_after_an_unread_no_is_found_top_right() -> None:
+    fields = _outpatient(
+        line("上海市第六人民医院", 200, 60), line("1843562227", 1100, 120), line("业务流水号：1901010439054765", 100, 160),
+        line("合计(大写):贰拾柒元整", 100, 800),
+    )
+    assert fields["invoice_number"].value == "1843562227"
+
+
+def test_payee_from_the_header_when_no_collection_unit_is_printed() -> None:
+    fields = _outpatient(
+        line("复旦大学附属眼耳鼻喉科医院医疗门（急）诊收费票据", 300, 90, y1=150),
+        line("三级甲等专科医院", 700, 150),
+        line("医疗机构类型：", 500, 150),
+        line("合计(大写):叁佰玖拾元整", 100, 700),
+    )
+    assert fields["payee"].value == "复旦大学附属眼耳鼻喉科医院"
+
+
+def test_payee_after_its_label_beats_the_header() -> None:
+    fields = _outpatient(
+        line("上海中医药大学附属龙华医院", 200, 60),
+        line("收款单位（章）", 40, 900), line("上海中医药大学附属龙华医院门诊部", 300, 898),
+    )
+    assert fields["payee"].value == "上海中医药大学附属龙华医院门诊部"
+
+
+# --- charge lists -------------------------------------------------------------------------------
+
+
+def _older_form_table():
+    return [
+        line("项目", 190, 210), line("金额（元）", 360, 210),
+        line("项目编码", 580, 210), line("名称", 750, 210), line("规格", 880, 210), line("数量", 960, 210),
+        line("单价", 1030, 210), line("金额（元）", 1100, 210),
+        line("西药费：", 150, 260), line("47.82", 340, 262), line("(甲)酒石酸美托洛尔片", 570, 262), line("15.12", 1120, 262),
+        line("诊查费（自费）", 150, 300), line("3", 390, 302), line("40132", 570, 302), line("32.70", 1120, 302),
+        line("诊疗费(0)----", 150, 340), line("-19.0", 360, 342),
+        line("合计(大写):", 150, 500), line("陆拾玖元捌角贰分", 380, 500),
+    ]
+
+
+def test_the_charge_list_is_the_left_column_not_the_detail_table() -> None:
+    items = _outpatient(*_older_form_table())["items"].value
+    assert items == [
+        {"name": "西药费", "amount": "47.82"},
+        {"name": "诊查费（自费）", "amount": "3.00"},
+        {"name": "诊疗费(0)", "amount": "19.00"},
+    ]
+
+
+def test_no_numeric_total_the_words_and_the_charge_lines_vouch_for_it() -> None:
+    fields = _outpatient(*_older_form_table())
+    assert fields["total_amount"].value == "69.82"
+    assert fields["total_amount"].confidence >= 0.99
+    assert fields["total_amount_words"].confidence >= 0.99
+
+
+def test_a_charge_list_over_two_pages_is_one_list() -> None:
+    template = builtin_templates()[DocType.expense_list]
+    first = page(
+        line("住院费用明细清单", 500, 30), line("项目名称", 100, 120), line("金额", 900, 120),
+        line("床位费", 100, 170), line("120.00", 900, 170), line("护理费", 100, 210), line("60.00", 900, 210),
+        line("第1页", 700, 960), number=1,
+    )
+    second = page(
+        line("西药费", 100, 60), line("33.50", 900, 60), line("合计", 100, 110), line("213.50", 900, 110),
+        line("第2页", 700, 960), number=2,
+    )
+    groups = group_pages([first, second])
+    assert [len(g.pages) for g in groups] == [2]
+    fields = extract_fields(template, list(groups[0].pages))
+    assert [item["name"] for item in fields["items"].value] == ["床位费", "护理费", "西药费"]
+    assert fields["total_amount"].value == "213.50"
+    assert fields["total_amount"].confidence >= 0.99
+
+
+# --- classification -----------------------------------------------------------------------------
+
+
+def test_a_bill_with_its_title_broken_by_a_seal_is_an_outpatient_invoice() -> None:
+    result = classify_page(page(
+        line("上海交通大学医学院附属瑞金医院", 120, 60), line("门急）诊收费票据", 700, 80),
+        line("业务流水号：", 100, 130), line("医疗机构类型", 420, 130), line("社会保障号码：", 820, 170),
+        line("医保统筹支付：", 130, 540), line("个人账户支付：", 320, 500), line("现金支付：", 130, 500),
+    ))
+    assert result.doc_type is DocType.invoice_outpatient
+
+
+def test_a_medical_bill_with_no_title_at_all_is_still_an_invoice() -> None:
+    result = classify_page(page(
+        line("业务流水号：1901010438978330", 100, 370), line("医疗机构类型", 370, 385), line("医保类型：", 440, 406),
+        line("社会保障号码：", 690, 413), line("医保统筹支付：0.00", 80, 714), line("个人账户支付：0.00", 250, 684),
+        line("现金支付：34.40", 80, 683), line("收款单位（章）", 57, 908),
+    ))
+    assert result.doc_type is DocType.invoice_outpatient
+
+
+def test_an_inpatient_bill_is_told_by_its_stay() -> None:
+    result = classify_page(page(
+        line("业务流水号：", 100, 130), line("医疗机构类型", 420, 130), line("住院号：ZY0042", 820, 170),
+        line("住院时间：20201217|20201223", 100, 200), line("医保统筹支付：", 130, 540),
+    ))
+    assert result.doc_type is DocType.invoice_inpatient
+
+
+def test_a_page_that_speaks_for_no_claim_document_is_other() -> None:
+    assert classify_page(page(line("会议纪要", 100, 50), line("出席人员：张三、李四", 100, 120))).doc_type is DocType.other
+
+
+# --- cross-checks -------------------------------------------------------------------------------
+
+
+def _f(value, confidence=0.95, raw=None) -> Field:
+    return Field(value=value, raw=raw if raw is not None else str(value), confidence=confidence, page=1, box=(0, 0, 1, 1))
+
+
+def _items(*amounts: str) -> Field:
+    return _f([{"name": f"费{n}", "amount": a} for n, a in enumerate(amounts)])
+
+
+def test_a_fragment_of_the_words_is_read_as_the_total_the_others_agree_on() -> None:
+    fields = reconcile_totals({
+        "total_amount_words": _f("贰佰壹"), "items": _items("197.00", "19.00"),
+        "personal_cash_paid": _f("216.00"), "personal_account_paid": _f("0.00"),
+    })
+    assert fields["total_amount"].value == "216.00"
+    assert fields["total_amount_words"].value == "贰佰壹拾陆元整"
+
+
+def test_a_first_digit_lost_from_the_words_is_repaired() -> None:
+    fields = reconcile_totals({"total_amount_words": _f("佰贰拾贰元参分"), "items": _items("222.03")})
+    assert fields["total_amount_words"].value == "贰佰贰拾贰元叁分"
+    assert fields["total_amount"].value == "222.03"
+
+
+def test_clean_words_that_disagree_are_the_bills_mismatch_not_repaired() -> None:
+    fields = reconcile_totals({
+        "total_amount_words": _f("叁仟零叁拾肆圆玖角", 0.99), "total_amount": _f("3024.90", 0.99),
+        "items": _items("3000.00", "24.90"),
+    })
+    assert fields["total_amount_words"].value == "叁仟零叁拾肆圆玖角"
+    assert fields["total_amount_words"].confidence == 0.99
+    assert fields["total_amount"].value == "3024.90"
+
+
+def test_a_charge_line_with_digits_lost_is_completed_by_the_vouched_total() -> None:
+    fields = reconcile_totals({
+        "total_amount": _f("217.00"), "total_amount_words": _f("贰佰壹拾柒元整", 0.98),
+        "items": _items("97.00", "20.00"),
+    })
+    assert [item["amount"] for item in fields["items"].value] == ["197.00", "20.00"]
+
+
+def test_a_charge_line_that_reads_as_other_digits_is_not_rewritten() -> None:
+    fields = reconcile_totals({
+        "total_amount": _f("216.00"), "total_amount_words": _f("贰佰壹拾陆元整", 0.98),
+        "items": _items("191.00", "19.00"),
+    })
+    assert [item["amount"] for item in fields["items"].value] == ["191.00", "19.00"]
+
+
+def test_charge_lines_that_do_not_sum_are_left_for_staff_to_see() -> None:
+    fields = reconcile_totals({"total_amount": _f("500.00"), "total_amount_words": _f("伍佰圆整", 0.98), "items": _items("100.00", "19.00")})
+    assert [item["amount"] for item in fields["items"].value] == ["100.00", "19.00"]
+
+
+def test_payment_parts_vouch_within_cash_rounding() -> None:
+    fields = reconcile_totals({
+        "total_amount": _f("109.24", 0.7), "personal_cash_paid": _f("34.40", 0.7), "other_paid": _f("74.88", 0.7),
+    })
+    assert fields["total_amount"].confidence >= 0.99
+    assert fields["personal_cash_paid"].confidence >= 0.99
+
+
+def test_a_garbled_reading_nothing_can_repair_gets_low_confidence() -> None:
+    fields = reconcile_totals({"total_amount": _f("18.00"), "total_amount_words": _f("伍佰")})
+    assert fields["total_amount_words"].confidence <= 0.5
+    assert fields["total_amount"].value == "18.00"
+
+
+def test_words_variants_cover_how_printers_write_them() -> None:
+    variants = words_variants(Decimal("222.03"))
+    assert "贰佰贰拾贰元叁分" in variants and "贰佰贰拾贰圆零叁分" in variants
+    assert "拾捌元整" in words_variants(Decimal("18.00"))
+
+
+# --- normalisation ------------------------------------------------------------------------------
+
+
+def test_values_as_dot_matrix_printers_and_ocr_give_them() -> None:
+    assert parse_date("2020051515:41:53") == "2020-05-15"
+    assert parse_date("日期：2020-08-1615:50:93") == "2020-08-16"
+    assert parse_date("打时间：2020.03.2007:b7:8") == "2020-03-20"
+    assert parse_money("¥572..93") == "572.93"
+    assert parse_money("15") == "15.00"
+    assert normalise_label("金額（元）") == "金额(元)"
+    text = "上海交通大学医学院附属第九人民医院黄浦分院"
+    assert find_institution("三级甲等专科医院") is None
+    assert find_institution(text) == (0, len(text))
