@@ -20,6 +20,8 @@ def _quality(report: dict[str, Any]) -> dict[str, float | None]:
         "doc_type_accuracy": report["doc_type_accuracy"],
         "field_accuracy": report["field_accuracy"],
     }
+    if "status_accuracy" in report:
+        metrics["status_accuracy"] = report["status_accuracy"]
     for capture, values in report["per_capture"].items():
         metrics[f"field_accuracy[{capture}]"] = values["field_accuracy"]
     for code, values in report["findings"].items():

@@ -13,6 +13,7 @@ from claim_intake.evaluation.score import Scores, percentile
 from claim_intake.evaluation.truth import Bundle, EarlierInvoices, load_corpus
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
+from claim_intake.validators.models import ClaimStatus
 from claim_intake.validators.ruleset import RuleSet
 from claim_intake.workers.pipeline import FileReport, assess_claim, read_upload
 
@@ -62,6 +63,7 @@ def evaluate(
             bundle.findings,
             [(f.code.value, f.doc_type.value if f.doc_type else None) for f in claim.assessment.findings],
         )
+        scores.score_status(bundle.name, bundle.findings, claim.assessment.status is ClaimStatus.complete)
     elapsed = time.perf_counter() - started
     return {
         "corpus": str(root),
@@ -79,6 +81,8 @@ def evaluate(
             for capture in sorted(scores.doc_type_by_capture)
         },
         "findings": scores.findings_table(),
+        "status_accuracy": scores.status.rate,
+        "unexpected_findings": scores.unexpected_findings,
         "seconds_per_page": {
             "median": statistics.median(page_seconds) if page_seconds else None,
             "p95": percentile(page_seconds, 95),

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from claim_intake.evaluation.truth import TruthDocument, TruthFinding
 
 
+FOR_THE_RECORD = frozenset({"unsupported_document"})
+"""Finding codes of severity ``info``: a claim with only these is complete."""
+
+
 def _normal_text(value: object) -> str:
     """Text compared as a reader would: full- and half-width alike, spaces ignored."""
     return "".join(ch for ch in unicodedata.normalize("NFKC", str(value)) if not ch.isspace())
@@ -62,6 +66,10 @@ class Scores:
     findings_found: Counter = field(default_factory=Counter)
     findings_matched: Counter = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
+    status: Tally = field(default_factory=Tally)
+    """Bundles whose status is right: complete exactly when every expected finding is one for
+    the record only."""
+    unexpected_findings: int = 0
 
     def score_document(self, bundle: str, truth: TruthDocument, found: tuple[str, dict[str, object]] | None) -> None:
         doc_type, fields = found if found else ("(none)", {})
@@ -93,6 +101,13 @@ class Scores:
             self.misses.append(f"{bundle}: missed finding {key}")
         for key in (got - want):
             self.misses.append(f"{bundle}: unexpected finding {key}")
+        self.unexpected_findings += sum((got - want).values())
+
+    def score_status(self, bundle: str, expected: Sequence[TruthFinding], complete: bool) -> None:
+        ok = complete == all(f.code in FOR_THE_RECORD for f in expected)
+        self.status.add(ok)
+        if not ok:
+            self.misses.append(f"{bundle}: status {'complete' if complete else 'needs_follow_up'}")
 
     def findings_table(self) -> dict[str, dict[str, float | int | None]]:
         codes = sorted(set(self.findings_expected) | set(self.findings_found))

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from claim_intake.evaluation.baseline import compare
@@ -53,6 +54,10 @@ def _print(console: Console, report: dict) -> None:
     for code, values in report["findings"].items():
         findings.add_row(code, str(values["expected"]), str(values["found"]), _pct(values["precision"]), _pct(values["recall"]))
     console.print(findings)
+    console.print(
+        f"bundles with the right status: {_pct(report['status_accuracy'])}   "
+        f"findings no bundle expected: {report['unexpected_findings']}"
+    )
 
 
 def eval_command(
@@ -99,7 +104,7 @@ def eval_command(
     for change in changes:
         fmt = (lambda v: "—" if v is None else f"{v:.3f}")
         if change.regressed or change.before != change.after:
-            table.add_row(change.metric, fmt(change.before), fmt(change.after), "[red]REGRESSION[/red]" if change.regressed else "")
+            table.add_row(escape(change.metric), fmt(change.before), fmt(change.after), "[red]REGRESSION[/red]" if change.regressed else "")
     Console(stderr=True).print(table)
     if any(change.regressed for change in changes):
         raise typer.Exit(code=1)
