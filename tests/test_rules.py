@@ -243,3 +243,56 @@ def test_unsupported_document_is_recorded_but_does_not_block() -> None:
     assert _codes(result.findings) == [("unsupported_document", "other", None)]
     assert result.findings[0].severity is Severity.info
     assert result.status is ClaimStatus.complete
+
+
+def _without(values: dict, *names: str) -> dict:
+    return {k: v for k, v in values.items() if k not in names}
+
+
+def test_a_stay_date_one_reading_missed_is_read_from_another_document() -> None:
+    documents = _complete()
+    documents[0] = _doc(1, DocType.invoice_inpatient, _without(INVOICE, "admission_date"))
+    result = assess(load_rule_set("inpatient"), documents, claimant_name="张三")
+    assert result.status is ClaimStatus.complete
+    assert not [f for f in result.findings if f.field == "admission_date"]
+
+
+def test_a_stay_date_no_document_states_is_still_missing() -> None:
+    documents = _complete()
+    documents[0] = _doc(1, DocType.invoice_inpatient, _without(INVOICE, "admission_date"))
+    documents[1] = _doc(2, DocType.discharge_summary, _without(SUMMARY, "admission_date"))
+    result = assess(load_rule_set("inpatient"), documents, claimant_name="张三")
+    missing = {(f.code, f.doc_type, f.field) for f in result.findings}
+    assert (FindingCode.missing_field, DocType.invoice_inpatient, "admission_date") in missing
+    assert (FindingCode.missing_field, DocType.discharge_summary, "admission_date") in missing
+
+
+def test_a_name_is_not_taken_from_another_document() -> None:
+    documents = _complete()
+    documents[0] = _doc(1, DocType.invoice_inpatient, _without(INVOICE, "payer_name"))
+    result = assess(load_rule_set("inpatient"), documents, claimant_name="张三")
+    assert (FindingCode.missing_field, "payer_name") in {(f.code, f.field) for f in result.findings}
+
+
+def test_a_finding_on_low_confidence_text_says_so() -> None:
+    documents = _complete()
+    documents[0] = _doc(1, DocType.invoice_inpatient, INVOICE, total_amount_words=_field("壹仟贰佰叁拾伍圆伍角", 0.55))
+    result = assess(load_rule_set("inpatient"), documents, claimant_name="张三")
+    [mismatch] = [f for f in result.findings if f.code is FindingCode.amount_words_mismatch]
+    assert "置信度低" in mismatch.message_staff and "total_amount_words（0.55）" in mismatch.message_staff
+
+
+def test_a_finding_on_confident_text_does_not_hedge() -> None:
+    documents = _complete()
+    documents[0] = _doc(1, DocType.invoice_inpatient, INVOICE, total_amount_words=_field("壹仟贰佰叁拾伍圆伍角", 0.97))
+    result = assess(load_rule_set("inpatient"), documents, claimant_name="张三")
+    [mismatch] = [f for f in result.findings if f.code is FindingCode.amount_words_mismatch]
+    assert "置信度低" not in mismatch.message_staff
+
+
+def test_supplied_by_must_name_real_fields(tmp_path: Path) -> None:
+    text = Path("claim_intake/validators/rules/inpatient.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "inpatient.yaml"
+    broken.write_text(text.replace("discharge_summary.admission_date", "discharge_summary.admitted_on", 1), encoding="utf-8")
+    with pytest.raises(RuleSetError, match="discharge_summary.admitted_on"):
+        load_rule_set_file(broken)

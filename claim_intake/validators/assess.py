@@ -15,6 +15,7 @@ from claim_intake.validators.models import (
     Severity,
     UnreadableFile,
 )
+from claim_intake.validators.readings import noting_low_confidence, without_gaps_the_claim_fills
 from claim_intake.validators.ruleset import RuleSet
 
 _OPEN = (Severity.blocking, Severity.follow_up)
@@ -40,7 +41,8 @@ def assess(
         registry,
     )
     checks = ALWAYS + tuple(OPTIONAL[name] for name in rules.checks)
-    findings = tuple(finding for check in checks for finding in check(claim))
+    found = without_gaps_the_claim_fills((f for check in checks for f in check(claim)), rules, documents)
+    findings = tuple(noting_low_confidence(found, rules, documents, claim.messages))
     status = (
         ClaimStatus.needs_follow_up
         if any(f.severity in _OPEN for f in findings)

@@ -23,6 +23,9 @@ class Messages(BaseModel):
 
     documents: dict[DocType, DocumentText]
     alternatives_joiner: str
+    low_confidence_note: str
+    """Added to a finding's staff message when it rests on text read with low confidence;
+    ``{fields}`` names them with their confidence."""
 
     def name(self, doc_type: DocType) -> str:
         return self.documents[doc_type].name

@@ -22,6 +22,25 @@ class RequiredDocument(BaseModel):
     any_of: tuple[DocType, ...] = Field(min_length=1)
 
 
+class FieldRef(BaseModel):
+    """``discharge_summary.admission_date``: a field of a document type."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    doc_type: DocType
+    field: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            doc_type, sep, field = value.partition(".")
+            if not sep or not field:
+                raise ValueError(f"{value!r} is not doc_type.field")
+            return {"doc_type": doc_type, "field": field}
+        return value
+
+
 class RuleSet(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -34,6 +53,10 @@ class RuleSet(BaseModel):
     submission_deadline_days: int | None = Field(default=None, ge=1)
     """Days after discharge (or the last visit) within which a claim is on time."""
     checks: tuple[str, ...] = ()
+    supplied_by: dict[str, tuple[FieldRef, ...]] = Field(default_factory=dict)
+    """A required field that one document lacks is not asked for when one of these fields of
+    another document of the claim was read: staff read it there (the stay's dates from the
+    discharge summary when the invoice's 住院时间 was not read)."""
 
     @model_validator(mode="after")
     def _known_names(self) -> RuleSet:
@@ -47,6 +70,11 @@ class RuleSet(BaseModel):
                     f"required_fields.{doc_type}: unknown field(s) {', '.join(unknown)}"
                     f" (known: {', '.join(sorted(known)) or 'none'})"
                 )
+        for name, refs in self.supplied_by.items():
+            for ref in refs:
+                template = templates.get(ref.doc_type)
+                if template is None or ref.field not in template.output_names():
+                    raise ValueError(f"supplied_by.{name}: {ref.doc_type}.{ref.field} is no field of that document type")
         unknown_checks = [c for c in self.checks if c not in OPTIONAL]
         if unknown_checks:
             raise ValueError(
