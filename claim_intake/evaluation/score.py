@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from claim_intake.evaluation.truth import TruthDocument, TruthFinding
 
-
 FOR_THE_RECORD = frozenset({"unsupported_document"})
 """Finding codes of severity ``info``: a claim with only these is complete."""
 
