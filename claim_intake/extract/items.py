@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from claim_intake.extract.layout import NormLine, same_row
+from claim_intake.extract.layout import NormLine
 from claim_intake.extract.normalize import parse_money
 from claim_intake.extract.templates import normalise_label
 
@@ -28,13 +28,20 @@ class Item:
     amount: str
 
 
+def _centre_y(line: NormLine) -> float:
+    return (line.line.box[1] + line.line.box[3]) / 2
+
+
 def _rows(lines: list[NormLine]) -> list[list[NormLine]]:
+    """Lines grouped into table rows: a line joins the row whose mean centre it is within half a
+    line height of. The mean, not the first line: in a tilted photo a row's ends drift apart,
+    while two rows printed close together stay apart."""
     rows: list[list[NormLine]] = []
     for line in sorted(lines, key=lambda ln: ln.line.box[1]):
+        height = line.line.box[3] - line.line.box[1]
         for row in rows:
-            # Against every line of the row: in a tilted photo a row's first and last lines
-            # overlap less than their neighbours do.
-            if any(same_row(other.line.box, line.line.box) for other in row):
+            centre = sum(map(_centre_y, row)) / len(row)
+            if abs(_centre_y(line) - centre) < 0.5 * min(height, min(o.line.box[3] - o.line.box[1] for o in row)):
                 row.append(line)
                 break
         else:
