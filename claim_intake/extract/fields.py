@@ -313,29 +313,43 @@ def _header_row(line: NormLine, lines: list[NormLine]) -> list[NormLine]:
 
 
 def _items_header(doc: _DocumentText, spec: FieldSpec) -> tuple[NormLine, list[NormLine]] | None:
-    """The first line naming the charge column (项目名称, 项目) with 金额 on its row, and that row."""
+    """The first line naming the charge column (项目名称, 项目) on a header row (with 金额, or with
+    a detail table's headers when 金额 was not read), and that row."""
     for line in doc.lines:
         if any(label in line.text for label in spec.labels):
             row = _header_row(line, doc.lines)
-            if any("金额" in other.text for other in row):
+            if any("金额" in other.text for other in row) or _detail_starts(row, spec, line):
                 return line, row
     return None
 
 
-def _charge_column_end(row: list[NormLine], spec: FieldSpec) -> float | None:
-    """Where a one-column charge list (项目 | 金额) ends on the right, or None for the unified
-    form's charge table (two 项目/金额 pairs per row, read whole).
+def _detail_starts(row: list[NormLine], spec: FieldSpec, header: NormLine) -> list[float]:
+    """Where the headers of a detail table printed beside the charge list begin (项目编码 / 规格
+    / 数量 / 单价, right of the list's own header)."""
+    return [
+        ln.line.box[0]
+        for ln in row
+        if ln is not header and ln.line.box[0] > header.line.box[2]
+        and any(label in ln.text for label in spec.detail_headers)
+    ]
 
-    The list is one column when a detail table stands beside it (项目编码 / 规格 / 数量 / 单价 on
-    the header row) or its header has a single 金额; its amounts are aligned under that 金额, so
-    the column ends a little right of it, before the detail table's first column."""
-    one_column = sum(ln.text.count("金额") for ln in row) == 1 or any(
-        label in ln.text for ln in row for label in spec.detail_headers
-    )
-    if not one_column:
+
+def _charge_column(header: NormLine, row: list[NormLine], spec: FieldSpec) -> tuple[float, float] | None:
+    """The x range of the amounts of a one-column charge list (项目 | 金额), or None for the
+    unified form's charge table (two 项目/金额 pairs per row, read whole).
+
+    The list is one column when a detail table stands beside it or its header has a single 金额;
+    its amounts are aligned under that 金额, so the column ends a little right of it, before the
+    detail table's first column. Where 金额 was not read, the amounts lie between the list's
+    header and the detail table."""
+    details = _detail_starts(row, spec, header)
+    amounts = [ln for ln in row if "金额" in ln.text]
+    if not details and sum(ln.text.count("金额") for ln in row) != 1:
         return None
-    first = min((ln for ln in row if "金额" in ln.text), key=lambda ln: ln.line.box[0])
-    return first.line.box[2] + 3 * (first.line.box[3] - first.line.box[1])
+    if amounts:
+        first = min(amounts, key=lambda ln: ln.line.box[0])
+        return first.line.box[0], first.line.box[2]
+    return header.line.box[2], min(details)
 
 
 def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
@@ -356,10 +370,11 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
         return None
     first = header.page if header else doc.lines[0].page
     after_first = doc.pages[next(i for i, page in enumerate(doc.pages) if page is first) :]
-    column_end = _charge_column_end(found[1], spec) if found and spec.detail_headers else None
-    amount_header = (
-        min((ln for ln in found[1] if "金额" in ln.text), key=lambda ln: ln.line.box[0]) if found else None
-    )
+    amount_column = _charge_column(*found, spec) if found and spec.detail_headers else None
+    column_end = None
+    if amount_column is not None and found is not None:
+        height = found[0].line.box[3] - found[0].line.box[1]
+        column_end = amount_column[1] + 3 * height
     until = [(label, "until") for label in sorted(spec.until, key=len, reverse=True)]
     items: list[Item] = []
     used: list[NormLine] = []
@@ -382,8 +397,8 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
         region = [line for line in region if line.line.box[3] - line.line.box[1] <= tallest]
         if header is None:
             region = [line for line in region if _CHARGE_LINE.fullmatch(line.text) and not doc.hits[line]]
-        if column_end is not None and amount_header is not None:
-            items += read_column_items(region, (amount_header.line.box[0], amount_header.line.box[2]))
+        if amount_column is not None:
+            items += read_column_items(region, amount_column)
         else:
             items += read_items(region)
         used += [line for line in region if line.line.text.strip()]

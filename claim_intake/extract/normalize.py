@@ -22,6 +22,7 @@ AMOUNT_WORDS_CHARS = "零壹贰貮叁参肆伍陆陸柒捌玖拾佰仟万萬亿�
 _AMOUNT_WORDS = re.compile(f"[{AMOUNT_WORDS_CHARS}]{{2,}}")
 
 
+MONEY_LIMIT = Decimal(10) ** 8
 _CURRENCY = re.compile(r"[¥￥]+")
 _DOUBLED_POINT = re.compile(r"(?<=\d)\.{2,}(?=\d)")
 
@@ -47,9 +48,11 @@ def parse_money(text: str) -> str | None:
         else:
             token = re.sub(r"[.,]", "", token)
     try:
-        return str(Decimal(token.rstrip(".") or "0").quantize(Decimal("0.01")))
+        amount = Decimal(token.rstrip(".") or "0").quantize(Decimal("0.01"))
     except InvalidOperation:
         return None
+    # Nine digits and more before the point are a serial or an account number, not money.
+    return str(amount) if abs(amount) < MONEY_LIMIT else None
 
 
 def find_dates(text: str) -> list[tuple[date, str]]:
