@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from claim_intake.evaluation.score import values_match
-from claim_intake.ocr.engine import rapidocr_engine
+from claim_intake.ocr.engine import RapidOcrEngine, rapidocr_engine
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.samples.capture import jpeg_bytes, scan
 from claim_intake.samples.page import Page, rasterise
@@ -47,15 +47,15 @@ FORMS: dict[str, Callable[[], tuple[Page, Fields]]] = {
 
 
 @pytest.fixture(scope="module")
-def engine() -> object:
+def engine() -> RapidOcrEngine:
     return rapidocr_engine(ReadOptions().rapidocr)
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
-def test_key_fields_of_the_older_forms_are_read(form: str, engine: object) -> None:
+def test_key_fields_of_the_older_forms_are_read(form: str, engine: RapidOcrEngine) -> None:
     page, truth = FORMS[form]()
     data = jpeg_bytes(scan(rasterise(page), random.Random(form)), 85)
-    report = read_upload(f"{form}.jpg", data, ReadOptions(), lambda: engine)  # type: ignore[arg-type, return-value]
+    report = read_upload(f"{form}.jpg", data, ReadOptions(), lambda: engine)
     assert report.error is None
     (document,) = report.documents
     assert document.doc_type == "invoice_outpatient"

@@ -112,8 +112,8 @@ def test_shanghai_prints_dates_and_amounts_as_the_style_says() -> None:
 def test_continuation_sheet_carries_no_totals() -> None:
     bill = make_regional_bill(random.Random(2), SHANGHAI, herbal=True)
     assert len(bill.details) > 20
-    _, summary = shanghai_outpatient_page(bill, sheet="summary", details=bill.details[:10])
-    _, more = shanghai_outpatient_page(bill, sheet="continuation", details=bill.details[10:20],
+    _, summary = shanghai_outpatient_page(bill, details=bill.details[:10])
+    _, more = shanghai_outpatient_page(bill, continuation=True, details=bill.details[10:20],
                                        invoice_number=str(int(bill.case.invoice.number) + 1))
     _fields_add_up(summary)
     assert set(more) == {"title", "invoice_number", "payee", "payer_name", "issue_date"}
@@ -123,8 +123,8 @@ def test_continuation_sheet_carries_no_totals() -> None:
 def test_same_seed_same_pixels() -> None:
     first = {k: np.asarray(rasterise(p)) for k, (p, _) in _forms(5).items()}
     again = {k: np.asarray(rasterise(p)) for k, (p, _) in _forms(5).items()}
-    for form in first:
-        assert np.array_equal(first[form], again[form]), form
+    for form, pixels in first.items():
+        assert np.array_equal(pixels, again[form]), form
     other = np.asarray(rasterise(_forms(6)["guangxi"][0]))
     assert not np.array_equal(first["guangxi"], other)
 

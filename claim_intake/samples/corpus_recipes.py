@@ -447,4 +447,4 @@ def outpatient_special_late_submission(name: str, rng: random.Random) -> Bundle:
 
 
 # The older provincial forms register their recipes here, so RECIPES holds every bundle.
-from claim_intake.samples import corpus_recipes_regional  # noqa: E402, F401
+from claim_intake.samples import corpus_recipes_regional  # noqa: F401

@@ -122,7 +122,7 @@ def outpatient_special_shanghai_three_sheets_one_payment(name: str, rng: random.
     chunks = [bill.details[i:i + per_sheet] for i in range(0, len(bill.details), per_sheet)]
     for k, chunk in enumerate(chunks):
         bundle.add(f"{k + 1:02d}_invoice_sheet{k + 1}", "invoice_outpatient", "photo_turned_90",
-                   shanghai_outpatient_page(bill, style, sheet="summary" if k == 0 else "continuation",
+                   shanghai_outpatient_page(bill, style, continuation=k > 0,
                                             details=chunk, invoice_number=str(first + k)))
     return _with_certificate(bundle, rng, bill, f"{len(chunks) + 1:02d}_diagnosis_certificate",
                              "scan")

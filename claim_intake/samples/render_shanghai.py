@@ -30,7 +30,7 @@ from claim_intake.samples.paper import (
 from claim_intake.samples.printing import CLEAN, Fields, Form, Print
 from claim_intake.samples.regional_data import DetailLine, RegionalBill
 from claim_intake.samples.render import _items_field
-from claim_intake.samples.stamps import STAMP_BLUE, STAMP_RED, city_supervision_seal, hospital_stamp
+from claim_intake.samples.stamps import STAMP_RED, city_supervision_seal, hospital_stamp
 
 SHANGHAI_SIZE = (1640, 1000)
 TITLE = "上海市医疗门(急)诊收费票据"
@@ -42,7 +42,6 @@ FAINT_RIBBON: RGB = (120, 120, 128)
 
 DateFormat = Literal["dotted", "packed", "iso"]
 Amounts = Literal["plain", "bare", "yen"]
-Sheet = Literal["single", "summary", "continuation"]
 
 
 @dataclass(frozen=True)
@@ -106,12 +105,12 @@ class _Printer:
 
 
 def shanghai_outpatient_page(bill: RegionalBill, style: ShanghaiStyle = ShanghaiStyle(),
-                             opts: Print = CLEAN, *, sheet: Sheet = "single",
+                             opts: Print = CLEAN, *, continuation: bool = False,
                              details: Sequence[DetailLine] | None = None,
                              invoice_number: str | None = None) -> tuple[Page, Fields]:
     """One sheet of the form. A payment whose detail lines overflow one sheet is printed over
-    several: every sheet has its own number and the header, only the ``summary`` sheet the
-    categories, the totals and the payment block; ``continuation`` sheets hold detail lines."""
+    several: every sheet has its own number and the header, only the first the categories, the
+    totals and the payment block; a ``continuation`` sheet holds detail lines only."""
     w, h = SHANGHAI_SIZE
     page = Page(w, h, face="serif")
     form = Form(page, opts)
@@ -119,7 +118,7 @@ def shanghai_outpatient_page(bill: RegionalBill, style: ShanghaiStyle = Shanghai
     hosp, pat = case.hospital, case.patient
     key = f"{hosp.name}{invoice_number or case.invoice.number}"
     strike = _Printer(page, style)
-    totals = sheet != "continuation"
+    totals = not continuation
 
     def label(x: float, y: float, text: str, size: int = 24, anchor: Anchor = "l") -> None:
         page.text(x, y, text, size, color=FORM_INK, anchor=anchor)
