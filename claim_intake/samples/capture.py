@@ -9,12 +9,14 @@ from __future__ import annotations
 import random
 from io import BytesIO
 from pathlib import Path
+from typing import Literal
 
 import cv2
 import numpy as np
 from PIL import Image
 
 PHOTO_LONG_SIDE = 2000
+Surface = Literal["desk", "dark", "tablecloth", "papers"]
 
 
 def _np_rng(rng: random.Random) -> np.random.Generator:
@@ -64,15 +66,71 @@ def _desk(nrng: np.random.Generator, rng: random.Random, h: int, w: int) -> np.n
     return base * (0.92 + 0.12 * streaks)[..., None] + grain[..., None]
 
 
-def phone_photo(img: Image.Image, rng: random.Random) -> Image.Image:
-    """A handheld photo of the page lying on a desk, at about ``PHOTO_LONG_SIDE`` px."""
+def _dark_desk(nrng: np.random.Generator, rng: random.Random, h: int, w: int) -> np.ndarray:
+    """A black or charcoal desk, as bills are often photographed on: little texture, some sheen."""
+    base = rng.uniform(14, 42)
+    sheen = _smooth_noise(nrng, h, w, 256)
+    grain = nrng.normal(0, 2.5, (h, w)).astype(np.float32)
+    return np.repeat((base * (0.85 + 0.35 * sheen) + grain)[..., None], 3, axis=2)
+
+
+def _tablecloth(nrng: np.random.Generator, rng: random.Random, h: int, w: int) -> np.ndarray:
+    """A pale woven tablecloth printed with large dark-green leaves."""
+    cloth = np.array([rng.uniform(196, 214), rng.uniform(196, 212), rng.uniform(188, 204)],
+                     dtype=np.float32)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    weave = 0.96 + 0.04 * np.sin(xx / 2.1) * np.sin(yy / 2.1)
+    canvas = cloth * weave[..., None]
+    leaf = np.array([38, 92, 62], dtype=np.float32)
+    for _ in range(rng.randint(14, 22)):
+        cx, cy = rng.uniform(0, w), rng.uniform(0, h)
+        a, b = rng.uniform(0.05, 0.09) * w, rng.uniform(0.015, 0.03) * w
+        t = rng.uniform(0, np.pi)
+        u = ((xx - cx) * np.cos(t) + (yy - cy) * np.sin(t)) / a
+        v = (-(xx - cx) * np.sin(t) + (yy - cy) * np.cos(t)) / b
+        inside = (u ** 2 + v ** 2) < 1.0
+        canvas[inside] = leaf * rng.uniform(0.85, 1.1)
+    return canvas + nrng.normal(0, 3, (h, w, 1)).astype(np.float32)
+
+
+def _papers(nrng: np.random.Generator, rng: random.Random, h: int, w: int) -> np.ndarray:
+    """Other sheets of the claim underneath, a little off-white, edges showing."""
+    canvas = np.full((h, w, 3), rng.uniform(200, 215), dtype=np.float32)
+    for _ in range(rng.randint(2, 4)):
+        x0, y0 = int(rng.uniform(-0.3, 0.6) * w), int(rng.uniform(-0.3, 0.6) * h)
+        x1, y1 = x0 + int(rng.uniform(0.5, 0.9) * w), y0 + int(rng.uniform(0.5, 0.9) * h)
+        canvas[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = rng.uniform(222, 240)
+        for k in range(rng.randint(4, 12)):  # faint lines of print on the sheet beneath
+            y = y0 + 40 + k * 46
+            if 0 <= y < h:
+                canvas[y:y + 3, max(0, x0 + 30):max(0, min(w, x1 - 60))] *= 0.8
+    return canvas + nrng.normal(0, 2.5, (h, w, 1)).astype(np.float32)
+
+
+def _tear(nrng: np.random.Generator, rng: random.Random, alpha: np.ndarray) -> None:
+    """Tears a corner off (or folds it under): the desk shows through a ragged notch."""
+    ph, pw = alpha.shape
+    size = rng.uniform(0.1, 0.16) * min(ph, pw)
+    yy, xx = np.mgrid[0:ph, 0:pw].astype(np.float32)
+    corner = rng.choice(("tl", "bl", "br"))
+    dx = xx if corner in ("tl", "bl") else pw - 1 - xx
+    dy = yy if corner == "tl" else ph - 1 - yy
+    ragged = size * (1.0 + 0.25 * np.sin(dx / 7.0 + nrng.uniform(0, 6)) * np.cos(dy / 5.0))
+    alpha[(dx + dy) < ragged] = 0.0
+
+
+def phone_photo(img: Image.Image, rng: random.Random, *, surface: Surface = "desk",
+                torn: bool = False) -> Image.Image:
+    """A handheld photo of the page lying on ``surface``, at about ``PHOTO_LONG_SIDE`` px;
+    ``torn`` takes a corner off the page."""
     nrng = _np_rng(rng)
     page = np.asarray(img.convert("RGB"), dtype=np.float32)
     ph, pw = page.shape[:2]
     landscape = pw >= ph
     w, h = (PHOTO_LONG_SIDE, PHOTO_LONG_SIDE * 3 // 4) if landscape else \
         (PHOTO_LONG_SIDE * 3 // 4, PHOTO_LONG_SIDE)
-    canvas = _desk(nrng, rng, h, w)
+    canvas = {"desk": _desk, "dark": _dark_desk, "tablecloth": _tablecloth,
+              "papers": _papers}[surface](nrng, rng, h, w)
 
     # The page fills most of the frame, as people crop with their feet; each corner is then
     # pushed by up to 6% of the page's size for the tilt of the phone.
@@ -86,7 +144,10 @@ def phone_photo(img: Image.Image, rng: random.Random) -> Image.Image:
                        for _ in range(4)])
     matrix = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(page, matrix, (w, h), flags=cv2.INTER_AREA)
-    mask = cv2.warpPerspective(np.ones((ph, pw), np.float32), matrix, (w, h), flags=cv2.INTER_LINEAR)
+    alpha = np.ones((ph, pw), np.float32)
+    if torn:
+        _tear(nrng, rng, alpha)
+    mask = cv2.warpPerspective(alpha, matrix, (w, h), flags=cv2.INTER_LINEAR)
 
     shadow = cv2.GaussianBlur(np.roll(mask, (int(h * 0.01), int(w * 0.008)), axis=(0, 1)), (0, 0), 12)
     canvas *= (1.0 - 0.45 * shadow)[..., None]

@@ -444,3 +444,7 @@ def outpatient_special_late_submission(name: str, rng: random.Random) -> Bundle:
     bundle, _ = _outpatient_bundle(name, rng, "exif_rotated", "scan", late=True)
     bundle.finding("late_submission")
     return bundle
+
+
+# The older provincial forms register their recipes here, so RECIPES holds every bundle.
+from claim_intake.samples import corpus_recipes_regional  # noqa: F401

@@ -35,7 +35,8 @@ from claim_intake.samples.printing import Fields
 
 Capture = Literal["clean", "scan", "photo", "rotated_90", "rotated_180", "rotated_270",
                   "exif_rotated", "text_pdf", "image_pdf", "multi_pdf", "png_alpha",
-                  "webp_as_jpg", "stamp_over_amount"]
+                  "webp_as_jpg", "stamp_over_amount", "photo_dark_desk", "photo_tablecloth",
+                  "photo_turned_90", "photo_torn_corner"]
 CAPTURES: tuple[str, ...] = get_args(Capture)
 PHOTO_QUALITY = 80
 SCAN_QUALITY = 82
@@ -98,6 +99,18 @@ def _write_single(doc: Doc, path: Path, rng: random.Random) -> None:
         save_png_alpha(rasterise(doc.page), path)
     elif capture == "photo":
         save_jpeg(phone_photo(rasterise(doc.page), rng), path, PHOTO_QUALITY)
+    elif capture == "photo_dark_desk":
+        save_jpeg(phone_photo(rasterise(doc.page), rng, surface="dark"), path, PHOTO_QUALITY)
+    elif capture == "photo_tablecloth":
+        save_jpeg(phone_photo(rasterise(doc.page), rng, surface="tablecloth"), path, PHOTO_QUALITY)
+    elif capture == "photo_turned_90":
+        # The phone held upright over a landscape bill: the bill lies turned in the pixels,
+        # with no EXIF orientation to undo it.
+        save_jpeg(phone_photo(rotate(rasterise(doc.page), 90), rng, surface="papers"), path,
+                  PHOTO_QUALITY)
+    elif capture == "photo_torn_corner":
+        save_jpeg(phone_photo(rasterise(doc.page), rng, surface="dark", torn=True), path,
+                  PHOTO_QUALITY)
     elif capture == "exif_rotated":
         save_exif_rotated(_scanned(doc, rng), path, SCAN_QUALITY)
     elif capture == "webp_as_jpg":

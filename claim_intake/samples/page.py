@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from claim_intake.samples.fonts import Face, font
 
@@ -35,6 +35,8 @@ class Text:
     size: int
     face: Face = "sans"
     anchor: Anchor = "l"
+    # Struck by a dot-matrix print head: each stroke is a row of separate round dots.
+    dots: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,8 @@ class Page:
     ops: list[Op] = field(default_factory=list)
 
     def text(self, x: float, y: float, text: str, size: int, *, color: RGB = BLACK,
-             face: Face | None = None, anchor: Anchor = "l") -> None:
-        self.ops.append(Text(x, y, ((text, color),), size, face or self.face, anchor))
+             face: Face | None = None, anchor: Anchor = "l", dots: bool = False) -> None:
+        self.ops.append(Text(x, y, ((text, color),), size, face or self.face, anchor, dots))
 
     def pair(self, x: float, y: float, label: str, value: str, size: int, *,
              label_color: RGB = BLACK, value_color: RGB = BLACK, face: Face | None = None,
@@ -118,8 +120,31 @@ def _draw_text(draw: ImageDraw.ImageDraw, op: Text) -> None:
     total = sum(face.getlength(s) for s, _ in op.runs)
     x = op.x - {"l": 0.0, "m": total / 2, "r": total}[op.anchor]
     for s, color in op.runs:
-        draw.text((x, op.y), s, font=face, fill=color, anchor="ls")
+        if op.dots:
+            _draw_dots(draw, x, op.y, s, face, color, op.size)
+        else:
+            draw.text((x, op.y), s, font=face, fill=color, anchor="ls")
         x += face.getlength(s)
+
+
+def _draw_dots(draw: ImageDraw.ImageDraw, x: float, y: float, text: str,
+               face: ImageFont.FreeTypeFont, color: RGB, size: int) -> None:
+    """The glyphs sampled on the print head's pin grid, one round dot per pin that fires."""
+    pitch = max(2, round(size / 12))
+    left, top, right, bottom = face.getbbox(text, anchor="ls")
+    w, h = int(right - left) + 2 * pitch, int(bottom - top) + 2 * pitch
+    if w <= 2 * pitch or h <= 2 * pitch:
+        return
+    mask = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(mask).text((pitch - left, pitch - top), text, font=face, fill=255, anchor="ls")
+    # Thin strokes fall between pins unless widened to the pin pitch first.
+    mask = mask.filter(ImageFilter.MaxFilter(3)) if pitch > 2 else mask
+    fired = np.asarray(mask)[pitch // 2::pitch, pitch // 2::pitch] > 128
+    r = pitch * 0.5
+    ox, oy = x + left - pitch + pitch // 2, y + top - pitch + pitch // 2
+    for row, col in zip(*np.nonzero(fired)):
+        cx, cy = ox + col * pitch, oy + row * pitch
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=color)
 
 
 def _multiply(canvas: np.ndarray, op: Stamp) -> None:

@@ -72,7 +72,8 @@ def _ink(mask: Image.Image, color: tuple[int, int, int], density: float, key: st
     return Image.fromarray(rgba, "RGBA")
 
 
-def hospital_stamp(hospital: str, caption: str = "收费专用章", diameter: int = 300) -> Image.Image:
+def hospital_stamp(hospital: str, caption: str = "收费专用章", diameter: int = 300,
+                   color: tuple[int, int, int] = STAMP_RED) -> Image.Image:
     """The round 收费专用章: a thick rim, the hospital's name around the top, a star, the caption."""
     mask = Image.new("L", (diameter, diameter), 0)
     draw = ImageDraw.Draw(mask)
@@ -85,7 +86,7 @@ def hospital_stamp(hospital: str, caption: str = "收费专用章", diameter: in
     _star(draw, c, c, diameter * 0.12)
     draw.text((c, c + diameter * 0.27), caption, font=font("serif_bold", int(diameter * 0.09)),
               fill=255, anchor="mm")
-    return _ink(mask, STAMP_RED, 0.65, hospital + caption)
+    return _ink(mask, color, 0.65, hospital + caption)
 
 
 def supervision_seal(width: int = 250, height: int = 170) -> Image.Image:
@@ -100,3 +101,23 @@ def supervision_seal(width: int = 250, height: int = 170) -> Image.Image:
     draw.text((width / 2, height * 0.68), "财政部监制", font=font("sans_bold", int(height * 0.16)),
               fill=255, anchor="mm")
     return _ink(mask, SEAL_RED, 0.75, "财政部监制")
+
+
+# Cashiers' stamp pads: red on most forms, blue on many Shanghai hospitals' collection stamps.
+STAMP_BLUE = (40, 80, 190)
+
+
+def city_supervision_seal(city: str, width: int = 230, height: int = 150) -> Image.Image:
+    """The oval seal of a city's finance bureau printed on its older bills (上海市财政局监制):
+    the same red as the national one, the city in the middle."""
+    mask = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(mask)
+    draw.ellipse((3, 3, width - 3, height - 3), outline=255, width=5)
+    size = int(height * 0.14)
+    _arc_text(mask, "财政票据监制章", width / 2, height / 2, width / 2 - 12 - size * 0.6,
+              height / 2 - 12 - size * 0.6, 170.0, size, "sans_bold")
+    draw.text((width / 2, height * 0.52), city, font=font("sans_bold", int(height * 0.17)),
+              fill=255, anchor="mm")
+    draw.text((width / 2, height * 0.78), "财政局监制", font=font("sans_bold", int(height * 0.12)),
+              fill=255, anchor="mm")
+    return _ink(mask, SEAL_RED, 0.8, city + "财政局监制")
