@@ -371,10 +371,13 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
     first = header.page if header else doc.lines[0].page
     after_first = doc.pages[next(i for i, page in enumerate(doc.pages) if page is first) :]
     amount_column = _charge_column(*found, spec) if found and spec.detail_headers else None
-    column_end = None
+    column_end = names_end = None
     if amount_column is not None and found is not None:
         height = found[0].line.box[3] - found[0].line.box[1]
         column_end = amount_column[1] + 3 * height
+        names_end = min(
+            (ln.line.box[0] for ln in found[1] if ln.line.box[0] > found[0].line.box[2]), default=amount_column[0]
+        )
     until = [(label, "until") for label in sorted(spec.until, key=len, reverse=True)]
     items: list[Item] = []
     used: list[NormLine] = []
@@ -397,8 +400,8 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
         region = [line for line in region if line.line.box[3] - line.line.box[1] <= tallest]
         if header is None:
             region = [line for line in region if _CHARGE_LINE.fullmatch(line.text) and not doc.hits[line]]
-        if amount_column is not None:
-            items += read_column_items(region, amount_column)
+        if amount_column is not None and names_end is not None:
+            items += read_column_items(region, amount_column, names_end)
         else:
             items += read_items(region)
         used += [line for line in region if line.line.text.strip()]

@@ -62,10 +62,11 @@ def _centre_x(line: NormLine) -> float:
     return (line.line.box[0] + line.line.box[2]) / 2
 
 
-def read_column_items(lines: list[NormLine], amount_column: tuple[float, float]) -> list[Item]:
+def read_column_items(lines: list[NormLine], amount_column: tuple[float, float], names_end: float) -> list[Item]:
     """Items of a one-column charge list (项目 | 金额) as older 机打 bills print it: per row, the
-    name, and the amount nearest the 金额 header (``amount_column``: its x range), printed as a bare
-    integer, with one decimal or two, after a dash leader (``诊疗费(自费)(0)---- -197.0``)."""
+    name (left of ``names_end``, where the header's next column begins: 数量 on some forms), and
+    the amount nearest the 金额 header (``amount_column``: its x range), printed as a bare integer,
+    with one decimal or two, after a dash leader (``诊疗费(自费)(0)---- -197.0``)."""
     left, right = amount_column
     middle = (left + right) / 2
     items: list[Item] = []
@@ -77,7 +78,7 @@ def read_column_items(lines: list[NormLine], amount_column: tuple[float, float])
             and _AMOUNT.match(ln.line.text.replace(" ", ""))
         ]
         amount_line = min(amounts, key=lambda ln: abs(_centre_x(ln) - middle), default=None)
-        names = [ln.line.text for ln in row if _centre_x(ln) < left and ln is not amount_line]
+        names = [ln.line.text for ln in row if _centre_x(ln) < min(left, names_end) and ln is not amount_line]
         text = "".join(names).replace(" ", "")
         if amount_line is not None:
             text += amount_line.line.text.replace(" ", "")
