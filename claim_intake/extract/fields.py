@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from statistics import fmean
 
 from claim_intake.extract.crosscheck import reconcile_totals
-from claim_intake.extract.items import Item, read_column_items, read_items
+from claim_intake.extract.items import Item, read_column_items, read_grid_items, read_items
 from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_row
 from claim_intake.extract.models import Field
 from claim_intake.extract.normalize import (
@@ -222,7 +222,9 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
         if candidate is None:
             fallback = (
                 _header_institution(doc) if spec.type is FieldType.institution
-                else _alone_top_right(doc, spec) if spec.alone_top_right else None
+                else _alone_top_right(doc, spec) if spec.fallback == "alone_top_right"
+                else _date_in_blanks(doc) if spec.fallback == "date_in_blanks"
+                else None
             )
             if fallback is not None:
                 fields[name] = fallback
@@ -286,6 +288,49 @@ def _alone_top_right(doc: _DocumentText, spec: FieldSpec) -> Field | None:
         return None
     line = max(found, key=lambda ln: ln.line.box[3] - ln.line.box[1])
     return _field(line, 0, len(line.text), line.text)
+
+
+_BLANK_NUMBER = re.compile(r"\d{1,4}")
+
+
+def _number_before(unit: NormLine, numbers: list[NormLine]) -> NormLine | None:
+    """The number printed into the blank just left of a ``年``, ``月`` or ``日``."""
+    height = unit.line.box[3] - unit.line.box[1]
+    near = [
+        n for n in numbers
+        if n.page is unit.page
+        and 0 <= unit.line.box[0] - n.line.box[2] <= 1.5 * height
+        and abs(_centre_y(n) - _centre_y(unit)) <= height
+    ]
+    return min(near, key=lambda n: unit.line.box[0] - n.line.box[2], default=None)
+
+
+def _date_in_blanks(doc: _DocumentText) -> Field | None:
+    """A date printed into ``年 月 日`` blanks: each number just left of its unit, on one row."""
+    numbers = [ln for ln in doc.lines if _BLANK_NUMBER.fullmatch(ln.text)]
+    for year in (ln for ln in doc.lines if ln.text == "年"):
+        row = sorted(
+            (ln for ln in doc.lines if ln.page is year.page and ln.text in "月日" and ln.text
+             and same_row(ln.line.box, year.line.box) and ln.line.box[0] > year.line.box[0]),
+            key=lambda ln: ln.line.box[0],
+        )
+        month = next((u for u in row if u.text == "月"), None)
+        day = next((u for u in row if u.text == "日" and month and u.line.box[0] > month.line.box[0]), None)
+        if month is None or day is None:
+            continue
+        parts = [_number_before(unit, numbers) for unit in (year, month, day)]
+        if None in parts:
+            continue
+        found = [p for p in parts if p is not None]
+        text = "-".join(p.text for p in found)
+        value = parse_date(text)
+        if value is None:
+            continue
+        first = found[0]
+        box = (first.line.box[0], min(p.line.box[1] for p in found), day.line.box[2], max(p.line.box[3] for p in found))
+        return Field(value=value, raw=text, confidence=round(min(p.line.confidence for p in found), 4),
+                     page=first.page.number, box=first.page.to_source(box))
+    return None
 
 
 def _unread_value(hit: LabelHit) -> Field | None:
@@ -389,7 +434,8 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
         region = [
             line
             for line in lines
-            if (top is None or _centre_y(line) > top.line.box[3])
+            # Below the header row; a dot-matrix amount printed high may reach into it.
+            if (top is None or _centre_y(line) > _centre_y(top) + 0.25 * (top.line.box[3] - top.line.box[1]))
             and (column_end is None or (line.line.box[0] + line.line.box[2]) / 2 < column_end)
         ]
         end = min((line for line in region if find_labels(line, until)), key=_centre_y, default=None)
@@ -399,8 +445,11 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
         tallest = 2.5 * heights[len(heights) // 2] if heights else 0.0
         region = [line for line in region if line.line.box[3] - line.line.box[1] <= tallest]
         if header is None:
-            region = [line for line in region if _CHARGE_LINE.fullmatch(line.text) and not doc.hits[line]]
-        if amount_column is not None and names_end is not None:
+            charge_lines = [line for line in region if _CHARGE_LINE.fullmatch(line.text) and not doc.hits[line]]
+            found_items = read_items(charge_lines) or read_grid_items(region)
+            items += found_items
+            region = charge_lines if charge_lines else region
+        elif amount_column is not None and names_end is not None:
             items += read_column_items(region, amount_column, names_end)
         else:
             items += read_items(region)

@@ -93,6 +93,35 @@ def read_column_items(lines: list[NormLine], amount_column: tuple[float, float],
     return items
 
 
+_CATEGORY = re.compile(r"[\u4e00-\u9fff]{1,8}费")
+MIN_GRID_CELLS = 3
+
+
+def read_grid_items(lines: list[NormLine]) -> list[Item]:
+    """Items of a grid of charge categories (西药费 | 中成药费 | 检查费 ...), each amount printed
+    under its name, the categories not charged left blank: provincial 机打 forms print their
+    charges so. Needs a few category cells, so that a stray ``检查费`` is no grid."""
+    cells = [ln for ln in lines if _CATEGORY.fullmatch(ln.text)]
+    if len(cells) < MIN_GRID_CELLS:
+        return []
+    amounts = [ln for ln in lines if _AMOUNT.match(ln.line.text.replace(" ", "")) and parse_money(ln.text)]
+    items: list[Item] = []
+    taken: set[int] = set()
+    for cell in sorted(cells, key=lambda ln: (ln.line.box[1], ln.line.box[0])):
+        height = cell.line.box[3] - cell.line.box[1]
+        below = [
+            ln for ln in amounts
+            if id(ln) not in taken
+            and 0.3 * height < _centre_y(ln) - _centre_y(cell) <= 2.2 * height
+            and abs(_centre_x(ln) - _centre_x(cell)) <= height
+        ]
+        amount = min(below, key=lambda ln: _centre_y(ln) - _centre_y(cell), default=None)
+        if amount is not None:
+            taken.add(id(amount))
+            items.append(Item(cell.line.text.strip(), str(parse_money(amount.text))))
+    return items
+
+
 def read_items(lines: list[NormLine]) -> list[Item]:
     """The items of the table rows in ``lines`` (already cut to the table's region)."""
     items: list[Item] = []

@@ -82,9 +82,10 @@ class FieldSpec(BaseModel):
     onto lines aligned under the value (an address)."""
     label_zh: str | None = None
     """How staff and claimants call the field; defaults to the first label."""
-    alone_top_right: bool = False
-    """Where no label's value is found: a line holding nothing but the value, in the top right
-    of the first page, where forms print their number (the red number after an unread ``NO.``)."""
+    fallback: Literal["alone_top_right", "date_in_blanks"] | None = None
+    """Where no label's value is found: ``alone_top_right``, a line holding nothing but the value
+    in the top right of the first page, where forms print their number (the red number after an
+    unread ``NO.``); ``date_in_blanks``, a date printed into the form's ``年 月 日`` blanks."""
 
     @field_validator("labels", "until", "detail_headers")
     @classmethod
@@ -109,6 +110,8 @@ class FieldSpec(BaseModel):
             raise ValueError(f"a {self.type} field needs labels")
         if self.type in (FieldType.code, FieldType.hex) and not self.pattern:
             raise ValueError(f"a {self.type} field needs a pattern")
+        if self.fallback == "date_in_blanks" and self.type is not FieldType.date:
+            raise ValueError("date_in_blanks is a fallback for date fields")
         if self.continues and self.type is not FieldType.text:
             raise ValueError("only text fields continue on further lines")
         if (self.type is FieldType.items) != bool(self.until):
