@@ -1,5 +1,6 @@
 """Rule sets as data, and the findings they produce."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -296,3 +297,37 @@ def test_supplied_by_must_name_real_fields(tmp_path: Path) -> None:
     broken.write_text(text.replace("discharge_summary.admission_date", "discharge_summary.admitted_on", 1), encoding="utf-8")
     with pytest.raises(RuleSetError, match="discharge_summary.admitted_on"):
         load_rule_set_file(broken)
+
+
+OUTPATIENT = {
+    "invoice_number": "1739594786",
+    "issue_date": "2026-08-31",
+    "payer_name": "周芳",
+    "total_amount": "363.24",
+    "total_amount_words": "叁佰陆拾叁元贰角肆分",
+    "payee": "上海市北浦区眼科医院",
+}
+CERTIFICATE = {"patient_name": "周芳", "diagnosis": "青光眼", "issue_date": "2026-08-31"}
+
+
+def _sheets(second_number: str, second_date: str = "2026-08-31") -> list[ClaimDocument]:
+    continued = _without(OUTPATIENT, "total_amount", "total_amount_words", "payee") | {
+        "invoice_number": second_number, "issue_date": second_date,
+    }
+    return [
+        _doc(1, DocType.invoice_outpatient, OUTPATIENT),
+        _doc(2, DocType.invoice_outpatient, continued),
+        _doc(3, DocType.diagnosis_certificate, CERTIFICATE),
+    ]
+
+
+def test_the_sheets_of_one_payment_state_its_totals_once() -> None:
+    result = assess(load_rule_set("outpatient_special"), _sheets("1739594787"), claimant_name="周芳", submitted_on=date(2026, 9, 2))
+    assert result.status is ClaimStatus.complete, result.findings
+
+
+def test_an_unrelated_invoice_without_totals_is_still_asked_for() -> None:
+    for documents in (_sheets("1739594900"), _sheets("1739594787", second_date="2026-09-01")):
+        result = assess(load_rule_set("outpatient_special"), documents, claimant_name="周芳", submitted_on=date(2026, 9, 2))
+        gaps = {(f.code, f.field, f.documents) for f in result.findings}
+        assert (FindingCode.missing_field, "total_amount", ("d2",)) in gaps

@@ -30,6 +30,8 @@ HEADER_SHARE = 0.3
 """Where a form prints its issuer's name: the top 30% of the printed area of its first page."""
 _NAME = re.compile(r"[\u4e00-\u9fff*·]{2,8}")
 _NOT_NAME_CHARS = set("男女性别年龄岁科室")
+_NOT_NAMES = ("性别", "年龄", "科室", "姓名", "科别")
+"""Header words a name's place may hold when the name itself sits elsewhere."""
 
 
 def _span(text: str, value: str | None, needle: str | None = None) -> Parsed | None:
@@ -53,6 +55,8 @@ def _parse_name(spec: FieldSpec, text: str) -> Parsed | None:
     if not match:
         return None
     name = match.group(0)
+    if name.startswith(_NOT_NAMES):
+        return None
     # "张三性别男" read as one run: a name ends where the next header word begins.
     for i, ch in enumerate(name):
         if ch in _NOT_NAME_CHARS and i >= 2:

@@ -39,10 +39,47 @@ def _supplied(rules: RuleSet, documents: Sequence[ClaimDocument], doc_id: str, n
     )
 
 
+SHEET_FIELDS = frozenset({
+    "total_amount", "total_amount_words", "items", "payee",
+    "insurance_fund_paid", "other_paid", "personal_account_paid", "personal_cash_paid", "self_pay", "self_expense",
+})
+"""What a payment printed over several invoice sheets states once, on one of them."""
+MAX_SHEET_GAP = 9
+"""Sheets of one payment are numbered one after the other."""
+
+
+def _number(doc: ClaimDocument) -> int | None:
+    found = doc.document.fields.get("invoice_number")
+    return int(found.value) if found is not None and isinstance(found.value, str) and found.value.isdigit() else None
+
+
+def _same_payment(a: ClaimDocument, b: ClaimDocument) -> bool:
+    """Two invoice sheets of one payment: one type, the same day and payer, numbered in sequence."""
+    if a.id == b.id or a.document.doc_type is not b.document.doc_type:
+        return False
+    for name in ("issue_date", "payer_name"):
+        x, y = a.document.fields.get(name), b.document.fields.get(name)
+        if x is None or y is None or not x.value or x.value != y.value:
+            return False
+    m, n = _number(a), _number(b)
+    return m is not None and n is not None and 0 < abs(m - n) <= MAX_SHEET_GAP
+
+
+def _on_a_sister_sheet(rules: RuleSet, documents: Sequence[ClaimDocument], doc_id: str, name: str) -> bool:
+    doc = next((d for d in documents if d.id == doc_id), None)
+    return (
+        doc is not None
+        and name in SHEET_FIELDS
+        and any(_same_payment(doc, other) and _confident(other.document.fields.get(name), rules) for other in documents)
+    )
+
+
 def without_gaps_the_claim_fills(
     findings: Iterable[Finding], rules: RuleSet, documents: Sequence[ClaimDocument]
 ) -> list[Finding]:
-    """Drops missing_field / illegible_field where another document of the claim states the field."""
+    """Drops missing_field / illegible_field where another document of the claim states the field:
+    one the rule set names for it, or another sheet of the same payment (the totals of a payment
+    printed over three invoice sheets stand on one of them)."""
     return [
         f
         for f in findings
@@ -50,7 +87,10 @@ def without_gaps_the_claim_fills(
             f.code in _FIELD_GAPS
             and f.field is not None
             and len(f.documents) == 1
-            and _supplied(rules, documents, f.documents[0], f.field)
+            and (
+                _supplied(rules, documents, f.documents[0], f.field)
+                or _on_a_sister_sheet(rules, documents, f.documents[0], f.field)
+            )
         )
     ]
 
