@@ -265,3 +265,20 @@ def test_values_as_dot_matrix_printers_and_ocr_give_them() -> None:
     text = "上海交通大学医学院附属第九人民医院黄浦分院"
     assert find_institution("三级甲等专科医院") is None
     assert find_institution(text) == (0, len(text))
+
+
+def test_a_payment_part_with_one_digit_misread_is_repaired_by_the_vouched_total() -> None:
+    fields = reconcile_totals({
+        "total_amount": _f("104.60"), "items": _items("100.00", "4.60"),
+        "insurance_fund_paid": _f("53.48"), "personal_cash_paid": _f("21.12"),
+    })
+    assert fields["insurance_fund_paid"].value == "83.48"
+    assert fields["personal_cash_paid"].value == "21.12"
+
+
+def test_payment_parts_that_miss_by_a_few_fen_are_left_for_staff_to_see() -> None:
+    fields = reconcile_totals({
+        "total_amount": _f("136.96"), "items": _items("100.00", "36.96"),
+        "insurance_fund_paid": _f("83.48"), "personal_cash_paid": _f("53.40"),
+    })
+    assert fields["personal_cash_paid"].value == "53.40"

@@ -38,6 +38,11 @@ _WORDS_ENDINGS = ("元", "圆", "整", "角", "分")
 _UNITS = set("拾佰仟万萬亿元圆角分整")
 CLEAN_WORDS_CONFIDENCE = 0.9
 
+CONFUSABLE_DIGITS = frozenset(
+    frozenset(pair) for pair in ("38", "58", "56", "68", "08", "06", "89", "17", "49", "27")
+)
+"""Digits that dot-matrix print and OCR take for one another."""
+
 PAYMENT_PARTS = ("insurance_fund_paid", "other_paid", "personal_account_paid", "personal_cash_paid")
 """What the payer's money is split into; on every form these sum to the total."""
 
@@ -220,6 +225,32 @@ def reconcile_totals(fields: dict[str, Field]) -> dict[str, Field]:
         _repair_items(fields, total)
     elif "items" in fields and items == total and vouched:
         _vouch(fields, ["items"])
+    if paid is not None and abs(paid - total) > PAYMENT_ROUNDING and vouched:
+        _repair_payment_part(fields, total - paid)
+        parts = [_money(fields.get(name)) for name in PAYMENT_PARTS]
+        paid = sum((p for p in parts if p is not None), Decimal(0))
     if paid is not None and abs(paid - total) <= PAYMENT_ROUNDING:
         _vouch(fields, [name for name, part in zip(PAYMENT_PARTS, parts, strict=True) if part is not None])
     return fields
+
+
+def _one_digit_misread(read: Decimal, meant: Decimal) -> bool:
+    """``53.48`` for 83.48: one yuan digit read as one it looks like in dot-matrix print. A
+    difference in the jiao or fen is no misreading: bills that miss by a few fen exist."""
+    a, b = _digits(read), _digits(meant)
+    if len(a) != len(b):
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(differ) == 1 and differ[0] < len(a) - 2 and frozenset((a[differ[0]], b[differ[0]])) in CONFUSABLE_DIGITS
+
+
+def _repair_payment_part(fields: dict[str, Field], shortfall: Decimal) -> None:
+    """The one payment part whose misreading explains how far the parts miss a vouched total."""
+    fixes = []
+    for name in PAYMENT_PARTS:
+        read = _money(fields.get(name))
+        if read is not None and read + shortfall >= 0 and _one_digit_misread(read, read + shortfall):
+            fixes.append((name, read + shortfall))
+    if len(fixes) == 1:
+        name, meant = fixes[0]
+        fields[name] = _with(fields[name], value=str(meant.quantize(Decimal("0.01"))), confidence=REPAIRED)
