@@ -55,7 +55,7 @@ def _parse_name(spec: FieldSpec, text: str) -> Parsed | None:
     if not match:
         return None
     name = match.group(0)
-    if name.startswith(_NOT_NAMES):
+    if name.startswith(_NOT_NAMES) or name.endswith("费"):  # 治疗费 is a charge, not a person
         return None
     # "张三性别男" read as one run: a name ends where the next header word begins.
     for i, ch in enumerate(name):
