@@ -303,7 +303,7 @@ def _number_before(unit: NormLine, numbers: list[NormLine]) -> NormLine | None:
     near = [
         n for n in numbers
         if n.page is unit.page
-        and 0 <= unit.line.box[0] - n.line.box[2] <= 1.5 * height
+        and -0.5 * height <= unit.line.box[0] - n.line.box[2] <= 1.5 * height  # print may overlap it
         and abs(_centre_y(n) - _centre_y(unit)) <= height
     ]
     return min(near, key=lambda n: unit.line.box[0] - n.line.box[2], default=None)
