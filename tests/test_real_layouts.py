@@ -282,3 +282,25 @@ def test_payment_parts_that_miss_by_a_few_fen_are_left_for_staff_to_see() -> Non
         "insurance_fund_paid": _f("83.48"), "personal_cash_paid": _f("53.40"),
     })
     assert fields["personal_cash_paid"].value == "53.40"
+
+
+def test_a_grid_of_charge_categories_with_amounts_under_them() -> None:
+    fields = _outpatient(
+        line("西药费", 200, 250), line("中成药费", 420, 250), line("检查费", 880, 250), line("化验费", 1110, 250),
+        line("79.70", 436, 322), line("20.14", 1116, 325),
+        line("治疗费", 200, 358), line("诊查费", 880, 358), line("12.30", 200, 433),
+        line("合计人民币(大写)", 120, 498), line("壹佰壹拾贰元壹角肆分", 650, 516),
+    )
+    assert fields["items"].value == [
+        {"name": "中成药费", "amount": "79.70"}, {"name": "化验费", "amount": "20.14"}, {"name": "治疗费", "amount": "12.30"},
+    ]
+    assert fields["total_amount"].value == "112.14"
+
+
+def test_a_date_printed_into_the_forms_blanks() -> None:
+    fields = _outpatient(
+        line("收款单位(盖章)", 120, 750), line("2026", 1150, 766, 1230, 804), line("年", 1242, 750, 1290, 793),
+        line("10", 1302, 760, 1350, 804), line("月", 1341, 752, 1384, 798),
+        line("22", 1400, 762, 1449, 804), line("日", 1445, 754, 1478, 792),
+    )
+    assert fields["issue_date"].value == "2026-10-22"
