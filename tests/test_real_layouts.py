@@ -289,7 +289,7 @@ def test_a_grid_of_charge_categories_with_amounts_under_them() -> None:
         line("西药费", 200, 250), line("中成药费", 420, 250), line("检查费", 880, 250), line("化验费", 1110, 250),
         line("79.70", 436, 322), line("20.14", 1116, 325),
         line("治疗费", 200, 358), line("诊查费", 880, 358), line("12.30", 200, 433),
-        line("合计人民币(大写)", 120, 498), line("壹佰壹拾贰元壹角肆分", 650, 516),
+        line("合计人民币(大写)", 120, 498), line("壹佰壹拾贰元壹角肆分", 400, 516),
     )
     assert fields["items"].value == [
         {"name": "中成药费", "amount": "79.70"}, {"name": "化验费", "amount": "20.14"}, {"name": "治疗费", "amount": "12.30"},
