@@ -103,7 +103,7 @@ _INSTITUTION = re.compile(
     r"(?:[\u4e00-\u9fff]{1,4}?(?:分院|院区|院)(?![\u4e00-\u9fff]))?"
     r"(?:[(（][\u4e00-\u9fff]{1,6}[)）])?"
 )
-_GRADE = re.compile(r"级[甲乙丙特]等|^.?[甲乙丙]等(?:综合|专科|中医)")
+_GRADE = re.compile(r"级[甲乙丙特]等|^.?[甲乙丙]等(?:综合|专科|中医)|^[一二三未]级(?:综合|专科|中医)?医院")
 """医疗机构类型 (三级甲等专科医院) names a hospital's grade, not the hospital."""
 
 
