@@ -304,3 +304,13 @@ def test_a_date_printed_into_the_forms_blanks() -> None:
         line("22", 1400, 762, 1449, 804), line("日", 1445, 754, 1478, 792),
     )
     assert fields["issue_date"].value == "2026-10-22"
+
+
+def test_words_with_one_character_misread_are_repaired_whole() -> None:
+    fields = _outpatient(
+        line("项目", 190, 210), line("金额（元）", 360, 210), line("规格", 880, 210),
+        line("西药", 150, 260), line("61.90", 380, 262), line("治疗材料一", 150, 300), line("30.00", 380, 302),
+        line("合计(大写)：玖拾管元玖角", 150, 500),
+    )
+    assert fields["total_amount_words"].value == "玖拾壹元玖角"
+    assert fields["total_amount"].value == "91.90"

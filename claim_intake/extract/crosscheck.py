@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 
 from claim_intake.extract.amount_words import AmountWordsError, amount_to_words, parse_amount_words
 from claim_intake.extract.models import Field
+from claim_intake.extract.normalize import AMOUNT_WORDS_CHARS
 
 VOUCHED = 0.99
 """Confidence of a value that arithmetic confirmed."""
@@ -148,13 +149,15 @@ def _repair_items(fields: dict[str, Field], total: Decimal) -> bool:
 
 def _garbled(field: Field) -> bool:
     """A 大写 reading that cannot be what was printed: cut short (no 元/圆/整/角/分 at its end),
-    starting with a unit (``佰贰拾贰元``: its first digit lost), or read with low confidence. A
+    starting with a unit (``佰贰拾贰元``: its first digit lost), with a character that is no 大写
+    numeral (``玖拾管元``), or read with low confidence. A
     clean, confident reading is what the bill says, even where it disagrees with the figures:
     that disagreement is for staff to see (amount_words_mismatch), not for us to repair."""
     text = str(field.value)
     return (
         not text.endswith(_WORDS_ENDINGS)
         or text[:1] in _UNITS
+        or any(ch not in AMOUNT_WORDS_CHARS for ch in text)
         or field.confidence < CLEAN_WORDS_CONFIDENCE
     )
 

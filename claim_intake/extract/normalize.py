@@ -13,9 +13,9 @@ _MONEY = re.compile(r"(?<![\d.,])-?\d{1,3}(?:[,.]\d{3})+(?:\.\d{1,2})?(?!\d)|(?<
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
     r"|(?P<m2>\d{2})(?P<d2>\d{2}))"
-    # A time may follow without a space on dot-matrix bills: 2020.05.1510:08:12, 2020051515:41:53,
-    # 2020.05.150954:28.
-    r"(?=\d{1,4}[:：]|(?!\d))"
+    # A time may follow without a space on dot-matrix bills (or once OCR's spaces are dropped):
+    # 2020.05.1510:08:12, 2020051515:41:53, 2020.05.150954:28, 2020.04.0308.36:09, 2020080409-58-22.
+    r"(?=\d{1,4}[:：]|\d{1,2}[.:：-]\d{2}[.:：-]\d{2}|(?!\d))"
 )
 _INTEGER = re.compile(r"\d{1,4}")
 AMOUNT_WORDS_CHARS = "零壹贰貮叁参肆伍陆陸柒捌玖拾佰仟万萬亿圆元角分整〇两"
@@ -87,15 +87,23 @@ def parse_integer(text: str) -> int | None:
     return int(match.group(0)) if match else None
 
 
+_GARBLED_WORDS = re.compile(f"[{AMOUNT_WORDS_CHARS}]{{2,}}[^{AMOUNT_WORDS_CHARS}\\s\\d:：()（）¥￥][{AMOUNT_WORDS_CHARS}]{{2,}}")
+
+
 def find_amount_words(text: str) -> str | None:
-    """The 大写 amount exactly as printed, if ``text`` holds one that parses."""
+    """The 大写 amount exactly as printed, if ``text`` holds one that parses; else a 大写 reading
+    with one character misread inside (``玖拾管元玖角``), as read, for the cross-checks to repair:
+    reporting its parsable first half (``玖拾``) would claim an amount the bill does not state."""
+    garbled = _GARBLED_WORDS.search(text)
     for match in _AMOUNT_WORDS.finditer(text):
+        if garbled and garbled.start() <= match.start() < garbled.end():
+            return garbled.group(0)
         try:
             parse_amount_words(match.group(0))
         except AmountWordsError:
             continue
         return match.group(0)
-    return None
+    return garbled.group(0) if garbled else None
 
 
 _INSTITUTION = re.compile(
