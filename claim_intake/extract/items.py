@@ -53,9 +53,21 @@ def _is_name(word: str) -> bool:
     return len(_CJK.findall(word)) >= 2 and normalise_label(word) not in _HEADER_WORDS
 
 
-_GLUED_ROW = re.compile(r"^(?P<name>.*?[^\d\s.:：\-—_¥￥])[\s:：\-—_¥￥]*(?P<amount>-*[¥￥]*\d[\d,.]*)$")
+_GLUED_ROW = re.compile(r"^(?P<name>.*?[^\d\s.:：\-—_¥￥])[\s:：\-—_¥￥]*(?P<amount>-*[¥￥]*\d[\d,]*\.\d{1,2})$")
 _AMOUNT = re.compile(r"^-*[¥￥]*\d[\d,.]*$")
 _LEADER = re.compile(r"[\s:：\-—_]+$")
+_DIGIT_LOOKALIKES = str.maketrans({"G": "6", "O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "S": "5", "B": "8", "Z": "2"})
+_COLON_POINT = re.compile(r"(?<=\d)[:：](?=\d{2}$)")
+
+
+def _amount_text(line: NormLine) -> str | None:
+    """The text of a box in the 金额 column read as an amount: where the column holds nothing but
+    figures, a letter in it is a digit misread (``G0.45``) and a colon before the fen a point
+    (``70:00``)."""
+    text = _COLON_POINT.sub(".", line.line.text.replace(" ", ""))
+    if sum(ch.isalpha() for ch in text) <= 1:
+        text = text.translate(_DIGIT_LOOKALIKES)
+    return text if _AMOUNT.match(text) else None
 
 
 def _centre_x(line: NormLine) -> float:
@@ -66,27 +78,30 @@ def read_column_items(lines: list[NormLine], amount_column: tuple[float, float],
     """Items of a one-column charge list (项目 | 金额) as older 机打 bills print it: per row, the
     name (left of ``names_end``, where the header's next column begins: 数量 on some forms), and
     the amount nearest the 金额 header (``amount_column``: its x range), printed as a bare integer,
-    with one decimal or two, after a dash leader (``诊疗费(自费)(0)---- -197.0``)."""
+    with one decimal or two, after a dash leader (``诊疗费(自费)(0)---- -197.0``). Without a box in
+    the column, an amount glued to the name counts only with its decimals (``西药费：47.82``): a
+    bare number there belongs to the name (``新急诊窗口1``)."""
     left, right = amount_column
     middle = (left + right) / 2
     items: list[Item] = []
     for row in _rows(lines):
         height = max(ln.line.box[3] - ln.line.box[1] for ln in row)
         amounts = [
-            ln for ln in row
+            (ln, text) for ln in row
             if left - 2 * height <= _centre_x(ln) <= right + 3 * height
-            and _AMOUNT.match(ln.line.text.replace(" ", ""))
+            and (text := _amount_text(ln)) is not None
         ]
-        amount_line = min(amounts, key=lambda ln: abs(_centre_x(ln) - middle), default=None)
+        amount_line, amount_text = min(amounts, key=lambda a: abs(_centre_x(a[0]) - middle), default=(None, ""))
         names = [ln.line.text for ln in row if _centre_x(ln) < min(left, names_end) and ln is not amount_line]
-        text = "".join(names).replace(" ", "")
+        name_text = "".join(names).replace(" ", "")
         if amount_line is not None:
-            text += amount_line.line.text.replace(" ", "")
-        match = _GLUED_ROW.match(text)
-        if not match:
-            continue
-        name = _LEADER.sub("", match.group("name"))
-        amount = parse_money(match.group("amount").lstrip("-"))
+            name, raw_amount = _LEADER.sub("", name_text), amount_text
+        else:
+            match = _GLUED_ROW.match(name_text)
+            if not match:
+                continue
+            name, raw_amount = _LEADER.sub("", match.group("name")), match.group("amount")
+        amount = parse_money(raw_amount.lstrip("-"))
         if amount is None or not _CJK.search(name) or normalise_label(name) in _HEADER_WORDS:
             continue
         items.append(Item(name, amount))
