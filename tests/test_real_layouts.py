@@ -314,3 +314,8 @@ def test_words_with_one_character_misread_are_repaired_whole() -> None:
     )
     assert fields["total_amount_words"].value == "玖拾壹元玖角"
     assert fields["total_amount"].value == "91.90"
+
+
+def test_a_name_printed_high_onto_the_label_line_above_is_the_names() -> None:
+    fields = _outpatient(line("业务流水吴春花", 300, 440, y1=500), line("姓名:", 330, 500), line("业务流水苦：1901010438978330", 300, 300))
+    assert fields["payer_name"].value == "吴春花"

@@ -44,10 +44,16 @@ def _span(text: str, value: str | None, needle: str | None = None) -> Parsed | N
 
 
 def _parse_pattern(spec: FieldSpec, text: str) -> Parsed | None:
-    match = re.search(spec.pattern or ".+", text)
-    if not match:
-        return None
-    return Parsed(match.group(0).strip(), match.start(), match.end())
+    """The first match that is no piece of a longer run of digits: ten digits inside a
+    sixteen-digit serial are no invoice number."""
+    for match in re.finditer(spec.pattern or ".+", text):
+        start, end = match.span()
+        if (start > 0 and text[start - 1].isdigit() and text[start].isdigit()) or (
+            end < len(text) and text[end].isdigit() and text[end - 1].isdigit()
+        ):
+            continue
+        return Parsed(match.group(0).strip(), start, end)
+    return None
 
 
 def _parse_name(spec: FieldSpec, text: str) -> Parsed | None:

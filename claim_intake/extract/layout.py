@@ -81,12 +81,16 @@ _MISREAD = r"[^\d\s:;,.、|()\[\]]"
 """What a misread label character may be: not a digit or separator, which start the value."""
 
 
+_NO_CJK_AFTER = r"(?![\u4e00-\u9fff])"
+
+
 @functools.cache
 def _fuzzy(label: str) -> re.Pattern[str]:
     chars = [re.escape(ch) for ch in label]
-    substituted = ["".join(chars[:i] + [_MISREAD] + chars[i + 1 :]) for i in range(len(chars))]
+    # A substitution (as long as the label) is tried before the shorter deletions, where no
+    # Chinese follows it: in 业务流水吴春花 the label lost its 号 and 吴春花 is a value.
+    substituted = ["".join(chars[:i] + [_MISREAD] + chars[i + 1 :]) + _NO_CJK_AFTER for i in range(len(chars))]
     dropped = ["".join(chars[:i] + chars[i + 1 :]) for i in range(len(chars))]
-    # A substitution (as long as the label) is tried before the shorter deletions.
     return re.compile("|".join(substituted + dropped))
 
 

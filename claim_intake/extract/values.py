@@ -83,10 +83,13 @@ class Layout:
                 box = line.sub_box(hit.start, hit.end)
                 self._label_boxes.setdefault(id(line.page), []).append((hit, box))
 
-    def free_span(self, line: NormLine) -> tuple[int, int]:
-        """The part of a line before its first label: text a neighbouring label may own."""
+    def free_spans(self, line: NormLine) -> list[tuple[int, int]]:
+        """Text in a line that a neighbouring label may own: before its first label, and after a
+        label we do not extract (a value printed high lands on the 业务流水号 line above it)."""
         hits = self.hits[line]
-        return 0, hits[0].start if hits else len(line.text)
+        spans = [(0, hits[0].start if hits else len(line.text))]
+        spans += [(hit.value_start, hit.value_end) for hit in hits if not hit.field]
+        return [(start, end) for start, end in spans if start < end]
 
     def blocked(self, hit: LabelHit, label: Box, value: Box, page: Page) -> bool:
         """Another label stands between this label and the value, on the row of either."""
@@ -122,12 +125,13 @@ def candidates_for(
     crowded = -0.15 if inline_text.strip(" :;,.、") else 0.0
     label = line.sub_box(hit.start, hit.end)
     height = _height(line.line.box)
-    for other in layout.lines:
-        if other is line or other.page is not line.page:
-            continue
-        start, end = layout.free_span(other)
-        if start >= end:
-            continue
+    spans = (
+        (other, start, end)
+        for other in layout.lines
+        if other is not line and other.page is line.page
+        for start, end in layout.free_spans(other)
+    )
+    for other, start, end in spans:
         box = other.sub_box(start, end)
         dy = (_centre_y(box) - _centre_y(label)) / height
         if abs(dy) > MAX_ROWS_OFF:
