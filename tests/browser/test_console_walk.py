@@ -4,6 +4,7 @@ closes the gap from a phone."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from claim_intake.intake.auth import create_key
 from claim_intake.intake.web.accounts import create_staff
@@ -13,6 +14,8 @@ from .conftest import ROOT, Screenshots, Server, submit
 BUNDLES = ROOT / "samples" / "bundles"
 COMPLETE = BUNDLES / "inpatient_complete"
 EMAIL, PASSWORD = "li.hua@example.org", "correct horse battery staple"
+pytestmark = pytest.mark.browser
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
