@@ -44,6 +44,7 @@ from claim_intake.intake.schemas import (
 )
 from claim_intake.intake.service import Service, build_service
 from claim_intake.intake.settings import Settings
+from claim_intake.intake.uploads import Upload, screen_files
 from claim_intake.intake.views import claim_summary, claim_view
 from claim_intake.intake.web.app import install_console
 from claim_intake.ocr.reader import EngineFactory
@@ -147,17 +148,8 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
         service.metrics.request_seconds.labels(request.method, route).observe(time.perf_counter() - started)
         return response
 
-    def read_files(files: list[UploadFile]) -> list[claim_ops.Upload]:
-        if len(files) > settings.max_files_per_request:
-            raise InvalidRequestError(f"at most {settings.max_files_per_request} files per request")
-        limits = settings.read.limits
-        uploads = []
-        for f in files:
-            # One byte past the limit is enough to refuse the file; the rest is never read.
-            data = f.file.read(limits.max_file_bytes + 1)
-            uploads.append(claim_ops.screen(f.filename, data, f.size if f.size is not None else len(data), limits))
-        claim_ops.refuse_if_all_bad(uploads)
-        return uploads
+    def read_files(files: list[UploadFile]) -> list[Upload]:
+        return screen_files(files, settings.read.limits, settings.max_files_per_request)  # type: ignore[arg-type]
 
     def enqueue(document_ids: list[str]) -> None:
         for document_id in document_ids:

@@ -1,13 +1,11 @@
-"""What the API does with claims, short of HTTP: screening uploads, recording claims and
-documents, scoping every lookup to the caller's organisation, the audit log, listing."""
+"""What the API does with claims, short of HTTP: recording claims and documents, scoping every
+lookup to the caller's organisation, the audit log, listing."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,62 +13,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from claim_intake.errors import InvalidRequestError, NotFoundError, UnreadableFileError
+from claim_intake.errors import InvalidRequestError, NotFoundError
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.db import AuditEntry, Claim, Document, StatusChange, new_id, utcnow
 from claim_intake.intake.storage import ObjectStore
-from claim_intake.ocr.decode import check_size
-from claim_intake.ocr.models import FileKind
-from claim_intake.ocr.options import Limits
-from claim_intake.ocr.sniff import sniff
-
-CONTENT_TYPES = {
-    FileKind.jpeg: "image/jpeg",
-    FileKind.png: "image/png",
-    FileKind.webp: "image/webp",
-    FileKind.bmp: "image/bmp",
-    FileKind.tiff: "image/tiff",
-    FileKind.gif: "image/gif",
-    FileKind.pdf: "application/pdf",
-}
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One file of a request, screened: its bytes and type, or why it was refused."""
-
-    filename: str
-    data: bytes
-    size: int
-    content_type: str | None = None
-    error: UnreadableFileError | None = None
-
-
-def clean_name(name: str | None) -> str:
-    """Filenames come from phones and browsers: keep them readable, drop control characters."""
-    cleaned = "".join(c for c in (name or "") if unicodedata.category(c)[0] != "C").strip()
-    return cleaned[:255] or "upload"
-
-
-def screen(filename: str | None, data: bytes, size: int, limits: Limits) -> Upload:
-    """The cheap checks before anything is stored: size, then the type from the bytes.
-    ``data`` may stop one byte past the limit: that is enough to refuse it."""
-    name = clean_name(filename)
-    try:
-        check_size(data, limits)
-        kind = sniff(data)
-    except UnreadableFileError as exc:
-        return Upload(filename=name, data=b"", size=size, error=exc)
-    return Upload(filename=name, data=data, size=size, content_type=CONTENT_TYPES[kind])
-
-
-def refuse_if_all_bad(uploads: list[Upload]) -> None:
-    """A request with no readable file is the caller's mistake: say which, with its code. One bad
-    file among good ones is the claimant's, and becomes an ``unreadable_file`` finding."""
-    if uploads and all(u.error for u in uploads):
-        first = uploads[0].error
-        assert first is not None
-        raise type(first)(f"{uploads[0].filename}: {first.message}")
+from claim_intake.intake.uploads import Upload
 
 
 def audit(session: Session, caller: Caller, action: str, claim_id: str | None = None,

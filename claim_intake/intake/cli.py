@@ -15,7 +15,7 @@ from claim_intake.errors import ClaimIntakeError
 from claim_intake.intake.eval_command import eval_command, eval_real_command
 from claim_intake.intake.output import claim_json, print_claim, print_file, read_json
 from claim_intake.intake.settings import Settings
-from claim_intake.workers.pipeline import FileReport, FileError, assess_claim, read_upload
+from claim_intake.workers.pipeline import FileError, FileReport, assess_claim, read_upload
 
 app = typer.Typer(
     help="Pre-screens medical mutual-aid claim materials: reads uploads, extracts fields, flags gaps.",

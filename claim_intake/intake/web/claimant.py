@@ -15,13 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from claim_intake.errors import UnreadableFileError
+from claim_intake.errors import InvalidRequestError, UnreadableFileError
 from claim_intake.intake import claims as claim_ops
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.db import Claim, ClaimEvent, FindingWaiver
+from claim_intake.intake.uploads import screen_files
 from claim_intake.intake.web.app import Console, Db, console_app
 from claim_intake.intake.web.links import LinkError
 from claim_intake.intake.web.review import is_open
+from claim_intake.ocr.kinds import file_input_accept
 from claim_intake.workers.jobs import StatusChanged
 
 LINK_CALLER = "follow-up-link"
@@ -64,7 +66,7 @@ def claimant_app(console: Console) -> FastAPI:
              error: str | None = None) -> Response:
         return console.render(
             request, "follow_up.html", status_code, claim=claim, token=token, error=error,
-            missing=missing_items(db, claim),
+            missing=missing_items(db, claim), accept=file_input_accept(),
         )
 
     @app.get("/{claim_id}/{token}", name="page")
@@ -78,17 +80,9 @@ def claimant_app(console: Console) -> FastAPI:
             return page(request, db, claim, token, 409)
         if not chosen:
             return page(request, db, claim, token, 400, error="followup.no_files")
-        if len(chosen) > settings.max_files_per_request:
-            return page(request, db, claim, token, 400, error="followup.bad_files")
-        limits = settings.read.limits
-        uploads = []
-        for f in chosen:
-            # One byte past the limit is enough to refuse the file; the rest is never read.
-            data = f.file.read(limits.max_file_bytes + 1)
-            uploads.append(claim_ops.screen(f.filename, data, f.size if f.size is not None else len(data), limits))
         try:
-            claim_ops.refuse_if_all_bad(uploads)
-        except UnreadableFileError:
+            uploads = screen_files(chosen, settings.read.limits, settings.max_files_per_request)  # type: ignore[arg-type]
+        except (InvalidRequestError, UnreadableFileError):
             return page(request, db, claim, token, 400, error="followup.bad_files")
         keys = claim_ops.store_uploads(service.store, uploads)
         db.add(ClaimEvent(claim_id=claim.id, staff_id=None, action="claimant.uploaded",

@@ -14,6 +14,7 @@ from PIL import Image
 
 from claim_intake.errors import NotFoundError
 from claim_intake.ocr.decode import decode_image
+from claim_intake.ocr.kinds import FILE_KINDS, Container
 from claim_intake.ocr.models import FileKind
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.sniff import sniff
@@ -43,9 +44,10 @@ def _image_page(data: bytes, kind: FileKind, number: int, options: ReadOptions) 
 def render_page(data: bytes, number: int, options: ReadOptions) -> bytes:
     """Page ``number`` (1-based) of an upload as a JPEG."""
     kind = sniff(data)
-    if kind is FileKind.pdf:
+    container = FILE_KINDS[kind].container
+    if container is Container.pdf:
         image = _pdf_page(data, number, options.pdf_render_dpi)
-    elif kind is FileKind.ofd:
+    elif container is Container.ofd:
         raise NotFoundError("OFD pages are read as text; there is no image to show")
     else:
         image = _image_page(data, kind, number, options)
