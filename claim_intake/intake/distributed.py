@@ -58,7 +58,7 @@ def worker_parts(settings: Settings) -> WorkerParts:
 
 def celery_app(settings: Settings) -> Celery:
     app = create_celery(broker_url(settings), settings.queue)
-    register_tasks(app, lambda: worker_parts(settings), settings.queue, settings.read_attempts)
+    register_tasks(app, lambda: worker_parts(settings), settings.queue, settings.read_policy())
     return app
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
+from claim_intake.errors import DatabaseUnavailableError
 from claim_intake.extract.models import DocType, Document, Field
 from claim_intake.intake.db import (
     Claim,
@@ -25,9 +30,25 @@ from claim_intake.intake.web.review import apply_corrections, status_after_waive
 from claim_intake.ocr.models import Page
 from claim_intake.validators.models import InvoiceRef
 from claim_intake.workers.jobs import ClaimToAssess, StatusChanged, Upload
-from claim_intake.workers.pipeline import ClaimReport, FileError, FileReport
+from claim_intake.workers.pipeline import INTERNAL_ERROR, ClaimReport, FileError, FileReport
 
 UNREAD = ("queued", "reading")
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+def _database_errors(method: Callable[_P, _T]) -> Callable[_P, _T]:
+    """The database out of reach becomes the retryable DatabaseUnavailableError: the workers'
+    reading policy waits for it rather than failing the document."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return method(*args, **kwargs)
+        except (OperationalError, InterfaceError, DisconnectionError) as exc:
+            raise DatabaseUnavailableError(f"the database is unavailable: {exc}") from exc
+
+    return wrapper
 _INVOICES = (DocType.invoice_inpatient, DocType.invoice_outpatient)
 
 
@@ -99,6 +120,7 @@ class SqlJobStore:
     # Every lease change is one conditional UPDATE: the database decides between two processes
     # racing for the same document, whatever each of them read before.
 
+    @_database_errors
     def start_reading(self, document_id: str, holder: str, lease_s: float) -> Upload | None:
         now = utcnow()
         with self._sessions.begin() as session:
@@ -120,8 +142,9 @@ class SqlJobStore:
             row = session.get_one(DocumentRow, document_id)
             assert row.sha256 is not None
             return Upload(document_id=row.id, claim_id=row.claim_id, filename=row.filename, storage_key=row.sha256,
-                          attempts=row.attempts)
+                          attempts=row.attempts, released_reads=row.released_reads)
 
+    @_database_errors
     def renew_lease(self, document_id: str, holder: str, lease_s: float) -> bool:
         with self._sessions.begin() as session:
             return bool(session.execute(
@@ -130,14 +153,17 @@ class SqlJobStore:
                 .values(lease_until=utcnow() + timedelta(seconds=lease_s))
             ).rowcount)
 
-    def requeue(self, document_id: str, holder: str, lease_s: float) -> None:
+    @_database_errors
+    def requeue(self, document_id: str, holder: str, lease_s: float, counted: bool = True) -> None:
+        released = DocumentRow.released_reads + (0 if counted else 1)
         with self._sessions.begin() as session:
             session.execute(
                 update(DocumentRow)
                 .where(DocumentRow.id == document_id, DocumentRow.status == "reading", DocumentRow.task_id == holder)
-                .values(status="queued", lease_until=utcnow() + timedelta(seconds=lease_s))
+                .values(status="queued", lease_until=utcnow() + timedelta(seconds=lease_s), released_reads=released)
             )
 
+    @_database_errors
     def hand_out(self, document_id: str, task_id: str, lease_s: float) -> bool:
         """Records that ``task_id`` was (about to be) sent for the document; False when it is
         read, or spoken for by a live lease (queued with the broker, or being read)."""
@@ -150,6 +176,7 @@ class SqlJobStore:
                 .values(status="queued", task_id=task_id, lease_until=now + timedelta(seconds=lease_s))
             ).rowcount)
 
+    @_database_errors
     def lost_documents(self, unclaimed_after_s: float) -> list[str]:
         """Unread documents whose lease ran out, and those never handed out (the API process
         died between its commit and its enqueue) after ``unclaimed_after_s``; oldest claim first."""
@@ -165,6 +192,7 @@ class SqlJobStore:
                 .order_by(Claim.created_at, DocumentRow.position)
             ))
 
+    @_database_errors
     def unassessed_claims(self) -> list[str]:
         """Claims still processing with every document read: their assessment was lost or is
         under way (assessing twice stores it once)."""
@@ -175,6 +203,7 @@ class SqlJobStore:
                 .order_by(Claim.created_at)
             ))
 
+    @_database_errors
     def save_read(self, document_id: str, report: FileReport, holder: str) -> bool:
         with self._sessions.begin() as session:
             # Taking the row first locks it: no hand-out can slip in between check and write.
@@ -214,6 +243,7 @@ class SqlJobStore:
         self._metrics.read_seconds.observe(report.seconds)
         return True
 
+    @_database_errors
     def fail_reading(self, document_id: str, error: FileError, holder: str) -> str | None:
         with self._sessions.begin() as session:
             failed = session.execute(
@@ -229,6 +259,7 @@ class SqlJobStore:
         self._metrics.documents_read.labels(outcome="failed").inc()
         return claim_id
 
+    @_database_errors
     def claim_to_assess(self, claim_id: str) -> ClaimToAssess | None:
         with self._sessions() as session:
             claim = session.get(Claim, claim_id)
@@ -245,6 +276,7 @@ class SqlJobStore:
                 registry=DbInvoiceRegistry(self._sessions, claim.organisation_id, claim.id),
             )
 
+    @_database_errors
     def save_assessment(self, claim: ClaimToAssess, report: ClaimReport) -> StatusChanged | None:
         with self._sessions.begin() as session:
             # A write first: it waits for (and then sees) a concurrent assessment of the same
@@ -273,7 +305,8 @@ class SqlJobStore:
                                        severity=finding.severity.value, body=body))
             # Findings staff waived do not keep the claim open.
             waived = set(session.scalars(select(FindingWaiver.finding_key).where(FindingWaiver.claim_id == row.id)))
-            previous, status = row.status, status_after_waivers(bodies, waived)
+            internal = any(d.error and d.error.get("code") == INTERNAL_ERROR for d in row.documents)
+            previous, status = row.status, status_after_waivers(bodies, waived, internal)
             row.status = status
             row.rule_set_version = report.assessment.rule_set_version
             row.updated_at = utcnow()

@@ -94,7 +94,7 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
         executor: InProcessExecutor | CeleryDispatcher = dispatcher(settings, job_store)
         reconciler = None
     else:
-        executor = InProcessExecutor(ctx, workers=settings.read_workers, attempts=settings.read_attempts)
+        executor = InProcessExecutor(ctx, settings.read_policy(), workers=settings.read_workers)
         # Picks up documents whose reader died in another process on the same database.
         reconciler = PeriodicReconciler(
             lambda: reconcile(job_store, executor.submit_document, executor.submit_assessment,

@@ -27,6 +27,9 @@ from claim_intake.validators.models import (
 )
 from claim_intake.validators.ruleset import RuleSet
 
+INTERNAL_ERROR = ClaimIntakeError.code
+"""The code of a file that a bug, not the file, stopped from being read."""
+
 
 class FileError(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -91,10 +94,12 @@ def assess_claim(
             ((f, d) for f in files for d in f.documents), start=1
         )
     )
+    # A file a bug stopped from being read is staff's to look at (its document says so), not
+    # the claimant's: it is no unreadable_file finding asking for a better photo.
     unreadable = tuple(
         UnreadableFile(file=f.file, code=f.error.reason or f.error.code, message=f.error.message)
         for f in files
-        if f.error is not None
+        if f.error is not None and f.error.code != INTERNAL_ERROR
     )
     assessment = assess(rules, documents, unreadable, claimant_name, submitted_on, registry)
     return ClaimReport(files=tuple(files), documents=documents, assessment=assessment)

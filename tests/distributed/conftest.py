@@ -21,6 +21,7 @@ from unittest import mock
 
 import pytest
 import redis
+import services
 from conftest import Weed, port_open, throwaway_database
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -33,8 +34,6 @@ from claim_intake.intake.settings import Settings
 
 BUNDLE = Path(__file__).parents[2] / "samples" / "bundles" / "inpatient_complete"
 REDIS_DB = 13
-S3_PORT = 18333
-S3_PORTS_FROM = 18400
 S3_ACCESS_KEY = "claim-intake-dist"
 S3_SECRET_KEY = "claim-intake-dist-secret"
 CLI = Path(sys.executable).parent / "claim-intake"
@@ -60,8 +59,7 @@ def dist_database(pg_admin_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Weed]:
-    store = Weed(tmp_path_factory.mktemp("weed-dist"), S3_ACCESS_KEY, S3_SECRET_KEY, s3_port=S3_PORT,
-                 port_base=S3_PORTS_FROM)
+    store = Weed(tmp_path_factory.mktemp("weed-dist"), S3_ACCESS_KEY, S3_SECRET_KEY)
     store.start()
     try:
         yield store
@@ -233,7 +231,7 @@ class PrivateRedis:
 
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(6391, tmp_path)
+    server = PrivateRedis(services.free_port(), tmp_path)
     server.start()
     try:
         yield server

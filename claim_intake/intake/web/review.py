@@ -38,8 +38,9 @@ def is_open(finding: Mapping[str, Any], waived: set[str]) -> bool:
     return finding["severity"] in OPEN_SEVERITIES and finding_key(finding) not in waived
 
 
-def status_after_waivers(findings: Iterable[Mapping[str, Any]], waived: set[str]) -> str:
-    return "needs_follow_up" if any(is_open(f, waived) for f in findings) else "complete"
+def status_after_waivers(findings: Iterable[Mapping[str, Any]], waived: set[str], internal_errors: bool = False) -> str:
+    """``internal_errors``: some document could not be read through a bug; staff must look."""
+    return "needs_follow_up" if internal_errors or any(is_open(f, waived) for f in findings) else "complete"
 
 
 def _field_type(doc_type: str, name: str) -> FieldType | None:
