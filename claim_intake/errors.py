@@ -111,6 +111,13 @@ class InvalidRequestError(ClaimIntakeError):
     http_status = 422
 
 
+class InvalidTransitionError(ClaimIntakeError):
+    """The claim is not in a state that allows the change (e.g. uploads to a complete claim)."""
+
+    code = "invalid_transition"
+    http_status = 409
+
+
 class AuthError(ClaimIntakeError):
     """No API key, or one that is unknown or revoked."""
 

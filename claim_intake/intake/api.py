@@ -31,6 +31,7 @@ from claim_intake.errors import (
     StorageUnavailableError,
 )
 from claim_intake.intake import claims as claim_ops
+from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller, authenticate
 from claim_intake.intake.db import Webhook, WebhookDelivery, new_id
 from claim_intake.intake.schemas import (
@@ -49,7 +50,6 @@ from claim_intake.intake.views import claim_summary, claim_view
 from claim_intake.intake.web.app import install_console
 from claim_intake.ocr.reader import EngineFactory
 from claim_intake.validators.models import ClaimType
-from claim_intake.workers.jobs import StatusChanged
 
 log = logging.getLogger(__name__)
 
@@ -167,15 +167,15 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
                                                       description="A retry with the same key returns the same claim.")] = None,
     ) -> dict:
         """Submit a claim. Answered as soon as the files are stored; reading happens afterwards."""
-        existing = claim_ops.find_retry(db, who, idempotency_key)
+        existing = lifecycle.find_retry(db, who, idempotency_key)
         if existing is not None:
-            claim_ops.audit(db, who, "claim.create", existing.id)
+            lifecycle.audit(db, who, "claim.create", existing.id)
             db.commit()
             return claim_view(existing)
         settings.rule_set(claim_type)  # unknown_claim_type before anything is stored
         uploads = read_files(files)
         keys = claim_ops.store_uploads(service.store, uploads)
-        claim, queued = claim_ops.create_claim(
+        claim, queued = lifecycle.submit(
             db, who, claim_type=claim_type, claimant_name=claimant_name or None,
             external_id=external_id or None, idempotency_key=idempotency_key, uploads=uploads, keys=keys,
             zone=service.zone,
@@ -187,20 +187,20 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
               responses=_UPLOAD_ERRORS, tags=["claims"])
     def add_documents(db: SessionDep, who: CallerDep, claim_id: str, files: Files) -> dict:
         """More materials for a claim; the claim is assessed again over all its documents."""
-        claim = claim_ops.get_claim(db, who, claim_id)
+        claim = claim_ops.get_claim(db, who.organisation_id, claim_id)
         uploads = read_files(files)
         keys = claim_ops.store_uploads(service.store, uploads)
-        previous, queued = claim_ops.add_documents(db, who, claim, uploads, keys)
-        if previous != claim.status:
-            service.webhooks.status_changed(StatusChanged(claim.id, previous, claim.status))
+        change, queued = lifecycle.add_documents(db, who, claim, uploads, keys)
+        db.commit()
+        service.publish(change)
         enqueue(queued)
         return claim_view(claim)
 
     @app.get("/v1/claims/{claim_id}", response_model=ClaimOut, responses=_ERRORS, tags=["claims"])
     def read_claim(db: SessionDep, who: CallerDep, claim_id: str) -> dict:
         """A claim: its status, documents with their fields, and findings."""
-        claim = claim_ops.get_claim(db, who, claim_id)
-        claim_ops.audit(db, who, "claim.read", claim.id)
+        claim = claim_ops.get_claim(db, who.organisation_id, claim_id)
+        lifecycle.audit(db, who, "claim.read", claim.id)
         db.commit()
         return claim_view(claim)
 
@@ -217,7 +217,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
         rows, next_cursor = claim_ops.list_claims(
             db, who, status=status, claim_type=claim_type, since=since, cursor=cursor, limit=settings.page_size
         )
-        claim_ops.audit(db, who, "claim.list")
+        lifecycle.audit(db, who, "claim.list")
         db.commit()
         return {"items": [claim_summary(c) for c in rows], "next_cursor": next_cursor}
 
@@ -229,11 +229,11 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
     )
     def download(db: SessionDep, who: CallerDep, claim_id: str, document_id: str) -> Response:
         """The original upload, byte for byte."""
-        document = claim_ops.get_document(db, who, claim_id, document_id)
+        document = claim_ops.get_document(db, who.organisation_id, claim_id, document_id)
         if document.sha256 is None:
             raise NotFoundError(f"document {document_id} was refused at intake; nothing was stored")
         data = service.store.get(document.sha256)
-        claim_ops.audit(db, who, "document.download", claim_id, document_id)
+        lifecycle.audit(db, who, "document.download", claim_id, document_id)
         db.commit()
         disposition = f"attachment; filename*=UTF-8''{quote(document.filename)}"
         return Response(data, media_type=document.content_type, headers={"Content-Disposition": disposition})
@@ -271,7 +271,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
     def readyz() -> dict[str, str]:
         """The database and the object store answer."""
         try:
-            with service.engine.connect() as connection:
+            with service.db.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except Exception as exc:
             raise ServiceNotReadyError(f"database: {exc}") from exc

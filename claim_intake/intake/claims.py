@@ -1,5 +1,6 @@
-"""What the API does with claims, short of HTTP: recording claims and documents, scoping every
-lookup to the caller's organisation, the audit log, listing."""
+"""Looking claims up for the edges, short of HTTP: every lookup scoped to the caller's
+organisation, listing a page at a time, and storing uploads before their rows are written. What
+happens to a claim is the lifecycle's (``lifecycle``)."""
 
 from __future__ import annotations
 
@@ -7,121 +8,36 @@ import base64
 import binascii
 import json
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from claim_intake.errors import InvalidRequestError, NotFoundError
 from claim_intake.intake.auth import Caller
-from claim_intake.intake.db import AuditEntry, Claim, Document, StatusChange, new_id, utcnow
+from claim_intake.intake.db import Claim, Document
 from claim_intake.intake.storage import ObjectStore
 from claim_intake.intake.uploads import Upload
 
 
-def audit(session: Session, caller: Caller, action: str, claim_id: str | None = None,
-          document_id: str | None = None) -> None:
-    session.add(AuditEntry(organisation_id=caller.organisation_id, api_key_id=caller.api_key_id,
-                           action=action, claim_id=claim_id, document_id=document_id))
-
-
-def get_claim(session: Session, caller: Caller, claim_id: str) -> Claim:
+def get_claim(session: Session, organisation_id: str, claim_id: str) -> Claim:
     """Another organisation's claim does not exist, as far as the caller can tell."""
     claim = session.get(Claim, claim_id)
-    if claim is None or claim.organisation_id != caller.organisation_id:
+    if claim is None or claim.organisation_id != organisation_id:
         raise NotFoundError(f"no claim {claim_id}")
     return claim
 
 
-def get_document(session: Session, caller: Caller, claim_id: str, document_id: str) -> Document:
-    claim = get_claim(session, caller, claim_id)
+def get_document(session: Session, organisation_id: str, claim_id: str, document_id: str) -> Document:
+    claim = get_claim(session, organisation_id, claim_id)
     document = next((d for d in claim.documents if d.id == document_id), None)
     if document is None:
         raise NotFoundError(f"no document {document_id} in claim {claim_id}")
     return document
 
 
-def find_retry(session: Session, caller: Caller, idempotency_key: str | None) -> Claim | None:
-    if idempotency_key is None:
-        return None
-    return session.scalar(
-        select(Claim).where(Claim.organisation_id == caller.organisation_id,
-                            Claim.idempotency_key == idempotency_key)
-    )
-
-
 def store_uploads(store: ObjectStore, uploads: list[Upload]) -> list[str | None]:
     """Bytes first, rows after: a claim in the database always has its files."""
     return [None if u.error else store.put(u.data) for u in uploads]
-
-
-def _add_documents(session: Session, claim: Claim, uploads: list[Upload], keys: list[str | None]) -> list[str]:
-    """Returns the ids of the documents to read."""
-    position = len(claim.documents)
-    queued = []
-    for n, (upload, key) in enumerate(zip(uploads, keys, strict=True)):
-        document = Document(
-            id=new_id("doc"), claim_id=claim.id, position=position + n, filename=upload.filename,
-            content_type=upload.content_type, size=upload.size, sha256=key,
-            status="failed" if upload.error else "queued",
-            error=upload.error.to_dict() if upload.error else None, parts=[],
-        )
-        session.add(document)
-        claim.documents.append(document)
-        if not upload.error:
-            queued.append(document.id)
-    return queued
-
-
-def create_claim(
-    session: Session,
-    caller: Caller,
-    *,
-    claim_type: str,
-    claimant_name: str | None,
-    external_id: str | None,
-    idempotency_key: str | None,
-    uploads: list[Upload],
-    keys: list[str | None],
-    zone: ZoneInfo,
-) -> tuple[Claim, list[str]]:
-    """A new claim (committed) and the documents to read. A concurrent retry with the same
-    Idempotency-Key that won the race is returned instead, with nothing to read."""
-    now = utcnow()
-    claim = Claim(
-        id=new_id("clm"), organisation_id=caller.organisation_id, claim_type=claim_type,
-        claimant_name=claimant_name, external_id=external_id, idempotency_key=idempotency_key,
-        status="processing", submitted_on=now.astimezone(zone).date(), created_at=now, updated_at=now,
-    )
-    session.add(claim)
-    queued = _add_documents(session, claim, uploads, keys)
-    session.add(StatusChange(claim_id=claim.id, status="processing", reason="submitted"))
-    audit(session, caller, "claim.create", claim.id)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        existing = find_retry(session, caller, idempotency_key)
-        if existing is None:
-            raise
-        return existing, []
-    return claim, queued
-
-
-def add_documents(session: Session, caller: Caller, claim: Claim, uploads: list[Upload],
-                  keys: list[str | None]) -> tuple[str, list[str]]:
-    """More materials for a claim: it is processing again until they are read. Returns the
-    previous status and the documents to read."""
-    previous = claim.status
-    queued = _add_documents(session, claim, uploads, keys)
-    if queued and previous != "processing":
-        claim.status = "processing"
-        session.add(StatusChange(claim_id=claim.id, status="processing", reason="documents_added"))
-    claim.updated_at = utcnow()
-    audit(session, caller, "claim.upload", claim.id)
-    session.commit()
-    return previous, queued
 
 
 def _encode_cursor(claim: Claim) -> str:

@@ -7,32 +7,27 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from claim_intake.errors import DatabaseUnavailableError
-from claim_intake.extract.models import DocType, Document, Field
+from claim_intake.extract.models import DocType
+from claim_intake.intake import lifecycle
 from claim_intake.intake.db import (
     Claim,
-    FieldRow,
-    FindingRow,
-    FindingWaiver,
     InvoiceUse,
-    PageRow,
-    StatusChange,
     utcnow,
 )
 from claim_intake.intake.db import Document as DocumentRow
+from claim_intake.intake.lifecycle import UNREAD, ClaimState, DocumentState
 from claim_intake.intake.metrics import Metrics
-from claim_intake.intake.web.review import apply_corrections, status_after_waivers
-from claim_intake.ocr.models import Page
+from claim_intake.intake.stored import file_report
 from claim_intake.validators.models import InvoiceRef
-from claim_intake.workers.jobs import ClaimToAssess, StatusChanged, Upload
-from claim_intake.workers.pipeline import INTERNAL_ERROR, ClaimReport, FileError, FileReport
+from claim_intake.workers.jobs import ClaimToAssess, StatusChanged, StoredFile, Upload
+from claim_intake.workers.pipeline import ClaimReport, FileError, FileReport
 
-UNREAD = ("queued", "reading")
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
@@ -83,36 +78,9 @@ class DbInvoiceRegistry:
             return list(session.scalars(query))
 
 
-def file_report(row: DocumentRow) -> FileReport:
-    """A stored document back into the pipeline's FileReport (pages' text is not needed), with
-    the fields staff corrected in place of what was extracted."""
-    if row.error is not None:
-        return FileReport(file=row.filename, error=FileError.model_validate(row.error), seconds=0.0)
-    fields: list[dict[str, Field]] = [{} for _ in row.parts]
-    for f in row.fields:
-        fields[f.part][f.name] = Field(
-            value=f.value, raw=f.raw, confidence=f.confidence, page=f.page,
-            box=tuple(f.box) if f.box else None,
-        )
-    apply_corrections(fields, row.corrections)
-    documents = tuple(
-        Document(doc_type=part["doc_type"], confidence=part["confidence"], pages=tuple(part["pages"]), fields=fields[n])
-        for n, part in enumerate(row.parts)
-    )
-    return FileReport(file=row.filename, documents=documents, seconds=row.read_seconds or 0.0)
-
-
-def _part_ids(document_ids: tuple[str, ...], files: tuple[FileReport, ...]) -> list[str]:
-    """The API's id for each document the assessment saw, in its order: the upload's id, with
-    ``#n`` when one file held several documents."""
-    ids: list[str] = []
-    for document_id, report in zip(document_ids, files, strict=True):
-        many = len(report.documents) > 1
-        ids.extend(f"{document_id}#{n}" if many else document_id for n in range(1, len(report.documents) + 1))
-    return ids
-
-
 class SqlJobStore:
+    """Leases and the races between readers; what each outcome records is the lifecycle's."""
+
     def __init__(self, sessions: sessionmaker[Session], metrics: Metrics) -> None:
         self._sessions = sessions
         self._metrics = metrics
@@ -130,11 +98,11 @@ class SqlJobStore:
                     DocumentRow.id == document_id,
                     DocumentRow.sha256.is_not(None),
                     or_(
-                        DocumentRow.status == "queued",
-                        and_(DocumentRow.status == "reading", _free_for(holder, now)),
+                        DocumentRow.status == DocumentState.queued,
+                        and_(DocumentRow.status == DocumentState.reading, _free_for(holder, now)),
                     ),
                 )
-                .values(status="reading", task_id=holder, lease_until=now + timedelta(seconds=lease_s),
+                .values(status=DocumentState.reading.value, task_id=holder, lease_until=now + timedelta(seconds=lease_s),
                         attempts=DocumentRow.attempts + 1)
             ).rowcount
             if not taken:
@@ -149,7 +117,7 @@ class SqlJobStore:
         with self._sessions.begin() as session:
             return bool(session.execute(
                 update(DocumentRow)
-                .where(DocumentRow.id == document_id, DocumentRow.status == "reading", DocumentRow.task_id == holder)
+                .where(DocumentRow.id == document_id, DocumentRow.status == DocumentState.reading, DocumentRow.task_id == holder)
                 .values(lease_until=utcnow() + timedelta(seconds=lease_s))
             ).rowcount)
 
@@ -159,8 +127,8 @@ class SqlJobStore:
         with self._sessions.begin() as session:
             session.execute(
                 update(DocumentRow)
-                .where(DocumentRow.id == document_id, DocumentRow.status == "reading", DocumentRow.task_id == holder)
-                .values(status="queued", lease_until=utcnow() + timedelta(seconds=lease_s), released_reads=released)
+                .where(DocumentRow.id == document_id, DocumentRow.status == DocumentState.reading, DocumentRow.task_id == holder)
+                .values(status=DocumentState.queued.value, lease_until=utcnow() + timedelta(seconds=lease_s), released_reads=released)
             )
 
     @_database_errors
@@ -173,7 +141,7 @@ class SqlJobStore:
                 update(DocumentRow)
                 .where(DocumentRow.id == document_id, DocumentRow.status.in_(UNREAD),
                        or_(DocumentRow.lease_until.is_(None), DocumentRow.lease_until < now))
-                .values(status="queued", task_id=task_id, lease_until=now + timedelta(seconds=lease_s))
+                .values(status=DocumentState.queued.value, task_id=task_id, lease_until=now + timedelta(seconds=lease_s))
             ).rowcount)
 
     @_database_errors
@@ -198,7 +166,7 @@ class SqlJobStore:
         under way (assessing twice stores it once)."""
         with self._sessions() as session:
             return list(session.scalars(
-                select(Claim.id).where(Claim.status == "processing",
+                select(Claim.id).where(Claim.status == ClaimState.processing,
                                        ~Claim.documents.any(DocumentRow.status.in_(UNREAD)))
                 .order_by(Claim.created_at)
             ))
@@ -209,36 +177,13 @@ class SqlJobStore:
             # Taking the row first locks it: no hand-out can slip in between check and write.
             held = session.execute(
                 update(DocumentRow)
-                .where(DocumentRow.id == document_id, DocumentRow.status == "reading", DocumentRow.task_id == holder)
+                .where(DocumentRow.id == document_id, DocumentRow.status == DocumentState.reading, DocumentRow.task_id == holder)
                 .values(lease_until=None)
             ).rowcount
             if not held:
                 return False
             row = session.get_one(DocumentRow, document_id)
-            # A document read again (recovery after a crash) replaces what was stored before.
-            for table in (FieldRow, PageRow, InvoiceUse):
-                session.execute(delete(table).where(table.document_id == document_id))
-            row.status = "failed" if report.error else "read"
-            row.error = report.error.model_dump(mode="json") if report.error else None
-            row.parts = [
-                {"doc_type": d.doc_type.value, "confidence": d.confidence, "pages": list(d.pages)}
-                for d in report.documents
-            ]
-            row.read_seconds = report.seconds
-            row.read_at = utcnow()
-            session.add_all(_field_rows(document_id, report))
-            session.add_all(
-                PageRow(document_id=document_id, number=p.number, source=p.source.value,
-                        width=p.width, height=p.height, text=_text(p.text),
-                        source_width=p.source_width, source_height=p.source_height, lines=_lines(p))
-                for p in report.pages
-            )
-            organisation_id = session.get_one(Claim, row.claim_id).organisation_id
-            session.add_all(
-                InvoiceUse(organisation_id=organisation_id, claim_id=row.claim_id, document_id=document_id,
-                           invoice_code=ref.invoice_code or "", invoice_number=ref.invoice_number)
-                for ref in _invoices(report)
-            )
+            lifecycle.document_read(session, row, report, session.get_one(Claim, row.claim_id).organisation_id)
         self._metrics.documents_read.labels(outcome=row.status).inc()
         self._metrics.read_seconds.observe(report.seconds)
         return True
@@ -250,13 +195,13 @@ class SqlJobStore:
                 update(DocumentRow)
                 .where(DocumentRow.id == document_id, DocumentRow.status.in_(UNREAD),
                        or_(DocumentRow.task_id == holder, DocumentRow.task_id.is_(None)))
-                .values(status="failed", error=error.model_dump(mode="json", exclude_none=True),
+                .values(status=DocumentState.failed.value, error=error.model_dump(mode="json", exclude_none=True),
                         read_at=utcnow(), lease_until=None)
             ).rowcount
             if not failed:
                 return None
             claim_id = session.get_one(DocumentRow, document_id).claim_id
-        self._metrics.documents_read.labels(outcome="failed").inc()
+        self._metrics.documents_read.labels(outcome=DocumentState.failed.value).inc()
         return claim_id
 
     @_database_errors
@@ -264,15 +209,14 @@ class SqlJobStore:
         with self._sessions() as session:
             claim = session.get(Claim, claim_id)
             # Not processing: already assessed since its last change (a duplicate job).
-            if claim is None or claim.status != "processing" or any(d.status in UNREAD for d in claim.documents):
+            if claim is None or claim.status != ClaimState.processing or any(d.status in UNREAD for d in claim.documents):
                 return None
             return ClaimToAssess(
                 claim_id=claim.id,
                 claim_type=claim.claim_type,
                 claimant_name=claim.claimant_name,
                 submitted_on=claim.submitted_on,
-                files=tuple(file_report(d) for d in claim.documents),
-                document_ids=tuple(d.id for d in claim.documents),
+                files=tuple(StoredFile(d.id, file_report(d)) for d in claim.documents),
                 registry=DbInvoiceRegistry(self._sessions, claim.organisation_id, claim.id),
             )
 
@@ -282,71 +226,22 @@ class SqlJobStore:
             # A write first: it waits for (and then sees) a concurrent assessment of the same
             # claim, on SQLite too, so that one change of the claim is assessed once.
             still_processing = session.execute(
-                update(Claim).where(Claim.id == claim.claim_id, Claim.status == "processing")
+                update(Claim).where(Claim.id == claim.claim_id, Claim.status == ClaimState.processing)
                 .values(updated_at=utcnow())
             ).rowcount
             if not still_processing:
                 return None
             row = session.get_one(Claim, claim.claim_id, with_for_update=True)
             current = tuple(d.id for d in row.documents)
-            if current != claim.document_ids or any(d.status in UNREAD for d in row.documents):
+            if current != tuple(f.document_id for f in claim.files) or any(d.status in UNREAD for d in row.documents):
                 return None
-            ids = _part_ids(claim.document_ids, claim.files)
-            api_id = {doc.id: ids[n] for n, doc in enumerate(report.documents)}
-            session.execute(delete(FindingRow).where(FindingRow.claim_id == row.id))
-            bodies = []
-            for position, finding in enumerate(report.assessment.findings):
-                body = finding.model_dump(mode="json")
-                body["documents"] = [api_id.get(d, d) for d in body["documents"]]
-                for evidence in body["evidence"]:
-                    evidence["document"] = api_id.get(evidence["document"], evidence["document"])
-                bodies.append(body)
-                session.add(FindingRow(claim_id=row.id, position=position, code=finding.code.value,
-                                       severity=finding.severity.value, body=body))
-            # Findings staff waived do not keep the claim open.
-            waived = set(session.scalars(select(FindingWaiver.finding_key).where(FindingWaiver.claim_id == row.id)))
-            internal = any(d.error and d.error.get("code") == INTERNAL_ERROR for d in row.documents)
-            previous, status = row.status, status_after_waivers(bodies, waived, internal)
-            row.status = status
-            row.rule_set_version = report.assessment.rule_set_version
-            row.updated_at = utcnow()
-            if previous != status:
-                session.add(StatusChange(claim_id=row.id, status=status, reason="assessed"))
+            change = lifecycle.assess(session, row, [(f.document_id, f.report) for f in claim.files], report)
+            status = row.status
         self._metrics.claims_assessed.labels(status=status).inc()
-        return StatusChanged(claim_id=claim.claim_id, previous=previous, status=status) if previous != status else None
+        return change
 
 
 def _free_for(holder: str, now: datetime) -> ColumnElement[bool]:
     """A document being read that ``holder`` may take: its lease ran out (or never existed: a
     row from before leases), or it is ``holder``'s own (the same task delivered again)."""
     return or_(DocumentRow.lease_until.is_(None), DocumentRow.lease_until < now, DocumentRow.task_id == holder)
-
-
-def _field_rows(document_id: str, report: FileReport) -> list[FieldRow]:
-    return [
-        FieldRow(document_id=document_id, part=n, name=name, value=field.value, raw=_text(field.raw),
-                 confidence=field.confidence, page=field.page, box=list(field.box) if field.box else None)
-        for n, document in enumerate(report.documents)
-        for name, field in document.fields.items()
-    ]
-
-
-def _lines(page: Page) -> list[dict[str, object]]:
-    """The OCR lines as the console draws them: boxes on the upload itself."""
-    return [{"text": _text(line.text), "confidence": line.confidence, "box": list(line.source_box)}
-            for line in page.lines]
-
-
-def _text(value: str) -> str:
-    # PostgreSQL's text cannot hold NUL, which a PDF's text layer may contain.
-    return value.replace("\x00", "")
-
-
-def _invoices(report: FileReport) -> list[InvoiceRef]:
-    refs = []
-    for document in report.documents:
-        number = document.fields.get("invoice_number")
-        if document.doc_type in _INVOICES and number is not None:
-            code = document.fields.get("invoice_code")
-            refs.append(InvoiceRef(invoice_code=str(code.value) if code else None, invoice_number=str(number.value)))
-    return refs

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from claim_intake.extract.models import Document
+from claim_intake.intake.lifecycle import ClaimState, assessed_state
 from claim_intake.workers.pipeline import ClaimReport, FileReport
 
 
@@ -32,11 +33,16 @@ def read_json(reports: list[FileReport]) -> list[dict[str, Any]]:
     ]
 
 
+def claim_state(report: ClaimReport) -> ClaimState:
+    """The state the lifecycle gives a claim so assessed (nothing waived: the CLI has no staff)."""
+    return assessed_state(finding.model_dump(mode="json") for finding in report.assessment.findings)
+
+
 def claim_json(report: ClaimReport) -> dict[str, Any]:
     assessment = report.assessment
     return {
         "claim_type": assessment.claim_type.value,
-        "status": assessment.status.value,
+        "status": claim_state(report).value,
         "rule_set_version": assessment.rule_set_version,
         "documents": [
             {"id": doc.id, **document_json(doc.document), "source": {"file": doc.file, "page": doc.document.pages[0]}}
@@ -88,9 +94,10 @@ def print_claim(console: Console, report: ClaimReport) -> None:
             str(len(doc.document.fields)),
         )
     console.print(docs)
-    colour = "green" if assessment.status.value == "complete" else "yellow"
+    state = claim_state(report)
+    colour = "green" if state is ClaimState.complete else "yellow"
     console.print(
-        f"status: [bold {colour}]{assessment.status.value}[/]  "
+        f"status: [bold {colour}]{state.value}[/]  "
         f"({assessment.claim_type.value}, rule set {assessment.rule_set_version})"
     )
     if not assessment.findings:

@@ -4,26 +4,13 @@ from the same pieces as the CLI's (``output.document_json``, findings as the val
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 
 from claim_intake.extract.models import DocType, Document, Field
+from claim_intake.intake.lifecycle import ClaimState, DocumentState
 from claim_intake.validators.models import ClaimType, Finding
-
-
-class ClaimState(StrEnum):
-    processing = "processing"
-    complete = "complete"
-    needs_follow_up = "needs_follow_up"
-
-
-class DocumentStatus(StrEnum):
-    queued = "queued"
-    reading = "reading"
-    read = "read"
-    failed = "failed"
 
 
 class ErrorBody(BaseModel):
@@ -48,7 +35,7 @@ class DocumentOut(BaseModel):
     content_type: str | None
     size: int
     sha256: str | None
-    status: DocumentStatus
+    status: DocumentState
     doc_type: DocType | None
     """The (first) document found in the file; null until read, or when unreadable."""
     fields: dict[str, Field]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from claim_intake.intake.db import Claim, Document
-from claim_intake.intake.job_store import file_report
 from claim_intake.intake.output import document_json
+from claim_intake.intake.stored import file_report
 
 
 def document_view(row: Document) -> dict[str, Any]:

@@ -39,15 +39,19 @@ class Upload:
 
 
 @dataclass(frozen=True)
+class StoredFile:
+    document_id: str
+    report: FileReport
+
+
+@dataclass(frozen=True)
 class ClaimToAssess:
     claim_id: str
     claim_type: str
     claimant_name: str | None
     submitted_on: date
-    files: tuple[FileReport, ...]
+    files: tuple[StoredFile, ...]
     """Every document of the claim, in upload order."""
-    document_ids: tuple[str, ...]
-    """Parallel to ``files``."""
     registry: InvoiceRegistry
 
 
@@ -148,7 +152,7 @@ def assess_claim_job(claim_id: str, ctx: JobContext) -> StatusChanged | None:
     if claim is None:
         return None
     report = assess_claim(
-        claim.files,
+        tuple(f.report for f in claim.files),
         ctx.rule_set(claim.claim_type),
         claimant_name=claim.claimant_name,
         submitted_on=claim.submitted_on,

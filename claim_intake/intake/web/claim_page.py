@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claim_intake.extract.models import Field
+from claim_intake.intake.corrections import correctable_fields
 from claim_intake.intake.db import (
     Claim,
     ClaimEvent,
@@ -19,9 +20,9 @@ from claim_intake.intake.db import (
     StaffMember,
     StatusChange,
 )
-from claim_intake.intake.job_store import file_report
+from claim_intake.intake.lifecycle import OPEN_SEVERITIES, finding_key
+from claim_intake.intake.stored import file_report
 from claim_intake.intake.web.i18n import Translator
-from claim_intake.intake.web.review import OPEN_SEVERITIES, correctable_fields, finding_key
 
 
 def box_style(box: list[float] | tuple[float, ...], width: int, height: int) -> str:

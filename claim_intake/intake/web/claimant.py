@@ -11,29 +11,18 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from claim_intake.errors import InvalidRequestError, UnreadableFileError
 from claim_intake.intake import claims as claim_ops
+from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
-from claim_intake.intake.db import Claim, ClaimEvent, FindingWaiver
+from claim_intake.intake.db import Claim
 from claim_intake.intake.uploads import screen_files
 from claim_intake.intake.web.app import Console, Db, console_app
 from claim_intake.intake.web.links import LinkError
-from claim_intake.intake.web.review import is_open
 from claim_intake.ocr.kinds import file_input_accept
-from claim_intake.workers.jobs import StatusChanged
-
-LINK_CALLER = "follow-up-link"
-"""The audit log's name for uploads made through a follow-up link."""
-
-
-def missing_items(session: Session, claim: Claim) -> list[str]:
-    """What the claimant is asked for: the open findings' messages, each once."""
-    waived = set(session.scalars(select(FindingWaiver.finding_key).where(FindingWaiver.claim_id == claim.id)))
-    return list(dict.fromkeys(f.body["message_claimant"] for f in claim.findings if is_open(f.body, waived)))
 
 
 async def _chosen_files(request: Request) -> list[UploadFile]:
@@ -66,7 +55,7 @@ def claimant_app(console: Console) -> FastAPI:
              error: str | None = None) -> Response:
         return console.render(
             request, "follow_up.html", status_code, claim=claim, token=token, error=error,
-            missing=missing_items(db, claim), accept=file_input_accept(),
+            missing=lifecycle.open_claimant_messages(db, claim), accept=file_input_accept(),
         )
 
     @app.get("/{claim_id}/{token}", name="page")
@@ -76,7 +65,7 @@ def claimant_app(console: Console) -> FastAPI:
     @app.post("/{claim_id}/{token}", name="upload")
     def upload(request: Request, db: Db, claim_id: str, token: str, chosen: Chosen) -> Response:
         claim = linked_claim(db, claim_id, token)
-        if claim.status == "complete":
+        if not lifecycle.accepts_claimant_uploads(claim):
             return page(request, db, claim, token, 409)
         if not chosen:
             return page(request, db, claim, token, 400, error="followup.no_files")
@@ -85,12 +74,10 @@ def claimant_app(console: Console) -> FastAPI:
         except (InvalidRequestError, UnreadableFileError):
             return page(request, db, claim, token, 400, error="followup.bad_files")
         keys = claim_ops.store_uploads(service.store, uploads)
-        db.add(ClaimEvent(claim_id=claim.id, staff_id=None, action="claimant.uploaded",
-                          detail={"count": len(uploads), "files": [u.filename for u in uploads]}))
-        previous, queued = claim_ops.add_documents(db, Caller(claim.organisation_id, LINK_CALLER), claim,
-                                                   uploads, keys)
-        if previous != claim.status:
-            service.webhooks.status_changed(StatusChanged(claim.id, previous, claim.status))
+        change, queued = lifecycle.add_documents(db, Caller(claim.organisation_id, lifecycle.LINK_CALLER), claim,
+                                                 uploads, keys, by_claimant=True)
+        db.commit()
+        service.publish(change)
         for document_id in queued:
             service.executor.submit_document(document_id)
         # After a POST, a GET: reloading the page to see progress does not upload again.

@@ -19,7 +19,7 @@ from claim_intake.intake.db import (
     StaffMember,
     StatusChange,
 )
-from claim_intake.intake.web.review import is_open
+from claim_intake.intake.lifecycle import ClaimState, is_open
 
 UNASSIGNED = "none"
 QUEUE_LIMIT = 500
@@ -60,7 +60,7 @@ def follow_up_queue(
         select(Claim, StaffMember)
         .outerjoin(ClaimAssignment, ClaimAssignment.claim_id == Claim.id)
         .outerjoin(StaffMember, StaffMember.id == ClaimAssignment.staff_id)
-        .where(Claim.organisation_id == organisation_id, Claim.status == "needs_follow_up")
+        .where(Claim.organisation_id == organisation_id, Claim.status == ClaimState.needs_follow_up)
     )
     if claim_type:
         query = query.where(Claim.claim_type == claim_type)
@@ -114,19 +114,19 @@ def dashboard(session: Session, organisation_id: str, now: datetime) -> Dashboar
     completed = session.execute(
         select(Claim.created_at, func.max(StatusChange.at))
         .join(StatusChange, StatusChange.claim_id == Claim.id)
-        .where(Claim.organisation_id == organisation_id, Claim.status == "complete",
-               StatusChange.status == "complete")
+        .where(Claim.organisation_id == organisation_id, Claim.status == ClaimState.complete,
+               StatusChange.status == ClaimState.complete)
         .group_by(Claim.id, Claim.created_at)
     ).all()
     durations = [done - created for created, done in completed]
     waiting = session.scalars(
-        select(Claim.created_at).where(Claim.organisation_id == organisation_id, Claim.status == "needs_follow_up")
+        select(Claim.created_at).where(Claim.organisation_id == organisation_id, Claim.status == ClaimState.needs_follow_up)
     )
     buckets = {name: 0 for name, _ in AGE_BUCKETS}
     for created in waiting:
         buckets[age_bucket(now - created)] += 1
     return Dashboard(
-        by_status={s: counts.get(s, 0) for s in ("processing", "needs_follow_up", "complete")},
+        by_status={s.value: counts.get(s.value, 0) for s in ClaimState},
         median_to_complete=statistics.median(durations) if durations else None,
         open_by_age=buckets,
     )

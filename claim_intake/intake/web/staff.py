@@ -13,14 +13,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from claim_intake.errors import NotFoundError
 from claim_intake.intake import claims as claim_ops
+from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
+from claim_intake.intake.corrections import CorrectionError
 from claim_intake.intake.db import ClaimAssignment, StaffMember, utcnow
-from claim_intake.intake.web import actions, claim_page, queries
+from claim_intake.intake.web import claim_page, queries
 from claim_intake.intake.web.accounts import authenticate
 from claim_intake.intake.web.app import Console, Db, console_app
 from claim_intake.intake.web.i18n import Translator, language
 from claim_intake.intake.web.page_images import render_page
-from claim_intake.intake.web.review import CorrectionError
 from claim_intake.intake.web.security import LoginRequired, current_staff, log_in, log_out
 from claim_intake.validators.models import ClaimType, FindingCode
 
@@ -105,28 +106,28 @@ def staff_app(console: Console) -> FastAPI:
 
     @app.get("/claims/{claim_id}", name="claim")
     def claim(request: Request, db: Db, staff: Staff, claim_id: str) -> Response:
-        row = actions.get_claim(db, staff, claim_id)
+        row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
         t = Translator(language(request))
         documents = claim_page.documents(row, t)
         pages = {page.anchor: page for document in documents for page in document.pages}
         findings = claim_page.findings(db, row, pages)
         assignment = db.get(ClaimAssignment, row.id)
         # The audit log names who read a claimant's documents: here a member of staff, not an API key.
-        claim_ops.audit(db, Caller(staff.organisation_id, staff.id), "console.claim.read", row.id)
+        lifecycle.audit(db, Caller(staff.organisation_id, staff.id), "console.claim.read", row.id)
         db.commit()
         link = request.session.pop(_LINK, None)
         return console.render(
             request, "claim.html", staff=staff, claim=row, documents=documents, findings=findings,
             history=claim_page.history(db, row, t), colleagues=queries.staff_of(db, staff.organisation_id),
-            assignee_id=assignment.staff_id if assignment else "", channels=actions.CHANNELS,
-            outcomes=actions.OUTCOMES, flash=request.session.pop(_FLASH, None),
+            assignee_id=assignment.staff_id if assignment else "", channels=lifecycle.CHANNELS,
+            outcomes=lifecycle.OUTCOMES, flash=request.session.pop(_FLASH, None),
             link=link["url"] if link and link.get("claim") == row.id else None,
             link_days=console.settings.follow_up_link_days,
         )
 
     @app.get("/claims/{claim_id}/documents/{document_id}/pages/{number}", name="page_image")
     def page_image(db: Db, staff: Staff, claim_id: str, document_id: str, number: int) -> Response:
-        row = actions.get_claim(db, staff, claim_id)
+        row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
         document = next((d for d in row.documents if d.id == document_id), None)
         if document is None or document.sha256 is None:
             raise NotFoundError(f"no document {document_id}")
@@ -138,30 +139,30 @@ def staff_app(console: Console) -> FastAPI:
     def correct(request: Request, db: Db, staff: Staff, claim_id: str,
                 document_id: Annotated[str, Form(max_length=40)], part: Annotated[int, Form()],
                 name: Annotated[str, Form(max_length=60)], value: Annotated[str, Form(max_length=1000)]) -> Response:
-        row = actions.get_claim(db, staff, claim_id)
+        row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
         try:
-            previous = actions.correct_field(db, staff, row, document_id, part, name, value)
+            change = lifecycle.correct_field(db, staff, row, document_id, part, name, value)
         except CorrectionError as exc:
-            request.session[_FLASH] = {"error": "claim.invalid_value", "detail": str(exc)}
+            request.session[_FLASH] = {"error": "claim.invalid_value", "detail": exc.message}
             return to_claim(request, row.id)
         db.commit()
-        actions.reassess(service, row.id, previous)
+        service.reassess(row.id, change)
         return to_claim(request, row.id, f"#{document_id}")
 
     @app.post("/claims/{claim_id}/waivers", name="waive")
     def waive(request: Request, db: Db, staff: Staff, claim_id: str,
               finding_key: Annotated[str, Form(max_length=400)], reason: Annotated[str, Form(max_length=1000)]) -> Response:
-        row = actions.get_claim(db, staff, claim_id)
-        previous = actions.waive_finding(db, staff, row, finding_key, reason)
+        row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
+        change = lifecycle.waive_finding(db, staff, row, finding_key, reason)
         db.commit()
-        actions.reassess(service, row.id, previous)
+        service.reassess(row.id, change)
         return to_claim(request, row.id, "#findings")
 
     @app.post("/claims/{claim_id}/assignment", name="assign")
     def assign(request: Request, db: Db, staff: Staff, claim_id: str,
                staff_id: Annotated[str, Form(max_length=40)] = "") -> Response:
-        row = actions.get_claim(db, staff, claim_id)
-        actions.assign(db, staff, row, staff_id or None)
+        row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
+        lifecycle.assign(db, staff, row, staff_id or None)
         db.commit()
         return to_claim(request, row.id)
 
@@ -169,15 +170,15 @@ def staff_app(console: Console) -> FastAPI:
     def contact(request: Request, db: Db, staff: Staff, claim_id: str,
                 channel: Annotated[str, Form(max_length=20)], outcome: Annotated[str, Form(max_length=40)],
                 next_step: Annotated[str, Form(max_length=1000)] = "") -> Response:
-        row = actions.get_claim(db, staff, claim_id)
-        actions.log_contact(db, staff, row, channel, outcome, next_step)
+        row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
+        lifecycle.log_contact(db, staff, row, channel, outcome, next_step)
         db.commit()
         return to_claim(request, row.id, "#history")
 
     @app.post("/claims/{claim_id}/links", name="link")
     def create_link(request: Request, db: Db, staff: Staff, claim_id: str) -> Response:
-        row = actions.get_claim(db, staff, claim_id)
-        actions.link_created(db, staff, row, console.settings.follow_up_link_days)
+        row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
+        lifecycle.create_follow_up_link(db, staff, row, console.settings.follow_up_link_days)
         db.commit()
         token = console.links.token(row.id)
         public = console.settings.public_url

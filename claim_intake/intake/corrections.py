@@ -1,46 +1,21 @@
-"""What staff decide about a claim and how assessments honour it: a corrected field replaces what
-was extracted, and a waived finding no longer keeps the claim open.
-
-Pure functions over plain values: the job store calls them on every assessment (embedded
-executor or task runner alike), the console to show which findings are waived.
-"""
+"""Values staff type in for a field: checked and normalised as extraction would have produced
+them, and laid over what was extracted on every later assessment of the claim."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from claim_intake.errors import InvalidRequestError
 from claim_intake.extract.models import DocType, Field, FieldValue
 from claim_intake.extract.normalize import parse_date, parse_integer, parse_money
 from claim_intake.extract.templates import FieldType, builtin_templates
-from claim_intake.validators.models import Severity
-
-OPEN_SEVERITIES = (Severity.blocking.value, Severity.follow_up.value)
 
 
-class CorrectionError(ValueError):
+class CorrectionError(InvalidRequestError):
     """The typed value is not a valid value of the field (a date that is not a date...)."""
 
-
-def finding_key(finding: Mapping[str, Any]) -> str:
-    """What identifies a finding across assessments of the same claim: its code and what it is
-    about. Findings about no document (an unreadable file, a late submission) are told apart by
-    their claimant text, which names the file."""
-    parts = [finding["code"], finding.get("doc_type") or "", finding.get("field") or "",
-             ",".join(finding.get("documents") or ())]
-    if not finding.get("documents") and not finding.get("doc_type"):
-        parts.append(hashlib.sha256(finding["message_claimant"].encode()).hexdigest()[:16])
-    return "|".join(parts)
-
-
-def is_open(finding: Mapping[str, Any], waived: set[str]) -> bool:
-    return finding["severity"] in OPEN_SEVERITIES and finding_key(finding) not in waived
-
-
-def status_after_waivers(findings: Iterable[Mapping[str, Any]], waived: set[str], internal_errors: bool = False) -> str:
-    """``internal_errors``: some document could not be read through a bug; staff must look."""
-    return "needs_follow_up" if internal_errors or any(is_open(f, waived) for f in findings) else "complete"
+    code = "invalid_correction"
 
 
 def _field_type(doc_type: str, name: str) -> FieldType | None:
