@@ -286,7 +286,10 @@ def assess(session: Session, claim: Claim, files: Sequence[tuple[str, FileReport
            report: ClaimReport) -> StatusChanged | None:
     """Stores an assessment of the claim over ``files`` (its documents' ids and what was read in
     them, in upload order): findings, rule-set version, and the state it leaves the claim in,
-    honouring the findings staff waived."""
+    honouring the findings staff waived. Only a processing claim is assessed: anything else was
+    assessed since its last change."""
+    if claim.status != ClaimState.processing:
+        raise InvalidTransitionError(f"claim {claim.id} is {claim.status}: assessed since its last change")
     session.execute(delete(FindingRow).where(FindingRow.claim_id == claim.id))
     bodies = _finding_bodies(claim, files, report)
     for position, body in enumerate(bodies):

@@ -56,14 +56,13 @@ def _label(doc_type: DocType, field: str) -> str:
 
 def unreadable_files(claim: Claim) -> Iterator[Finding]:
     for bad in claim.unreadable:
+        staff, claimant = claim.messages.finding(FindingCode.unreadable_file, file=bad.file, code=bad.code,
+                                                 message=bad.message)
         yield Finding(
             code=FindingCode.unreadable_file,
             severity=Severity.follow_up,
-            message_staff=f"文件“{bad.file}”无法读取（{bad.code}）：{bad.message}",
-            message_claimant=(
-                f"您上传的文件“{bad.file}”无法打开或识别。请重新拍照上传（JPG/PNG照片或PDF），"
-                "确保文件完整、未加密。"
-            ),
+            message_staff=staff,
+            message_claimant=claimant,
         )
 
 
@@ -427,17 +426,15 @@ def late_submission(claim: Claim) -> Iterator[Finding]:
     late = (claim.submitted_on - last).days - claim.rules.submission_deadline_days
     if late <= 0:
         return
+    staff, claimant = claim.messages.finding(
+        FindingCode.late_submission, submitted_on=claim.submitted_on, last=last,
+        days=(claim.submitted_on - last).days, deadline=claim.rules.submission_deadline_days, late=late,
+    )
     yield Finding(
         code=FindingCode.late_submission,
         severity=Severity.follow_up,
-        message_staff=(
-            f"申报日期 {claim.submitted_on} 距出院/就诊日期 {last} 已 {(claim.submitted_on - last).days} 天，"
-            f"超过规则集规定的 {claim.rules.submission_deadline_days} 天（超出 {late} 天）。"
-        ),
-        message_claimant=(
-            f"您的申报已超过出院（或就诊）后 {claim.rules.submission_deadline_days} 天的申报期限。"
-            "工作人员将与您联系，说明是否可以受理。"
-        ),
+        message_staff=staff,
+        message_claimant=claimant,
     )
 
 

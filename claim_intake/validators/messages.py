@@ -1,4 +1,4 @@
-"""Names and requests shown to staff and claimants, loaded from messages.yaml."""
+"""Names, requests and findings' messages shown to staff and claimants, loaded from messages.yaml."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from claim_intake.extract.models import DocType
+from claim_intake.validators.models import FindingCode
 
 
 class DocumentText(BaseModel):
@@ -18,11 +19,24 @@ class DocumentText(BaseModel):
     ask: str
 
 
+class FindingText(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    staff: str
+    claimant: str
+
+
 class Messages(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     documents: dict[DocType, DocumentText]
     alternatives_joiner: str
+    findings: dict[FindingCode, FindingText]
+
+    def finding(self, finding_code: FindingCode, /, **values: object) -> tuple[str, str]:
+        """The staff and claimant messages of a finding, with ``values`` filled in."""
+        text = self.findings[finding_code]
+        return text.staff.format(**values), text.claimant.format(**values)
 
     def name(self, doc_type: DocType) -> str:
         return self.documents[doc_type].name
