@@ -34,10 +34,10 @@ import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from claim_intake.intake.api import create_app
+from claim_intake.intake.api.app import create_app
 from claim_intake.intake.auth import create_key
-from claim_intake.intake.db import Claim, Document, PageRow
 from claim_intake.intake.settings import Settings
+from claim_intake.intake.store.db import Claim, Document, PageRow
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "samples" / "bundles" / "inpatient_complete"

@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from claim_intake.errors import InvalidTransitionError
-from claim_intake.intake import lifecycle, migrate
+from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
-from claim_intake.intake.db import Organisation, StatusChange, make_engine, make_sessions
 from claim_intake.intake.lifecycle import TRANSITIONS, ClaimState
+from claim_intake.intake.store import migrate
+from claim_intake.intake.store.db import Organisation, StatusChange, make_engine, make_sessions
 from claim_intake.intake.uploads import Upload
+from claim_intake.pipeline import ClaimReport, FileReport
 from claim_intake.validators.models import Assessment, ClaimType
-from claim_intake.workers.pipeline import ClaimReport, FileReport
 
 
 @pytest.fixture

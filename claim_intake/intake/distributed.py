@@ -8,11 +8,11 @@ import os
 from celery import Celery
 
 from claim_intake.errors import ConfigurationError
-from claim_intake.intake.db import make_engine, make_sessions
-from claim_intake.intake.job_store import SqlJobStore
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.storage import open_store
+from claim_intake.intake.store.db import make_engine, make_sessions
+from claim_intake.intake.store.jobs import SqlJobStore
+from claim_intake.intake.store.objects import open_store
 from claim_intake.intake.webhooks import WebhookDispatcher
 from claim_intake.workers.celery_app import create_celery
 from claim_intake.workers.dispatch import CeleryDispatcher

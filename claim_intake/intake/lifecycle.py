@@ -23,7 +23,7 @@ from claim_intake.errors import InvalidRequestError, InvalidTransitionError, Not
 from claim_intake.extract.models import DocType
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.corrections import correctable_fields, normalise_correction
-from claim_intake.intake.db import (
+from claim_intake.intake.store.db import (
     AuditEntry,
     Claim,
     ClaimAssignment,
@@ -39,13 +39,13 @@ from claim_intake.intake.db import (
     new_id,
     utcnow,
 )
-from claim_intake.intake.db import Document as DocumentRow
-from claim_intake.intake.stored import file_report
+from claim_intake.intake.store.db import Document as DocumentRow
+from claim_intake.intake.store.reads import file_report
 from claim_intake.intake.uploads import Upload
 from claim_intake.ocr.models import Page
+from claim_intake.pipeline import INTERNAL_ERROR, ClaimReport, FileReport
 from claim_intake.validators.models import FindingCode, InvoiceRef, Severity
 from claim_intake.workers.jobs import StatusChanged
-from claim_intake.workers.pipeline import INTERNAL_ERROR, ClaimReport, FileReport
 
 
 class ClaimState(StrEnum):

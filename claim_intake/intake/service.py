@@ -11,14 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from claim_intake.intake import migrate
-from claim_intake.intake.db import Claim, Document, make_engine, make_sessions
 from claim_intake.intake.distributed import dispatcher
-from claim_intake.intake.job_store import SqlJobStore
 from claim_intake.intake.lifecycle import UNREAD
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.storage import ObjectStore, open_store
+from claim_intake.intake.store import migrate
+from claim_intake.intake.store.db import Claim, Document, make_engine, make_sessions
+from claim_intake.intake.store.jobs import SqlJobStore
+from claim_intake.intake.store.objects import ObjectStore, open_store
 from claim_intake.intake.webhooks import WebhookDispatcher
 from claim_intake.ocr.reader import EngineFactory
 from claim_intake.workers.dispatch import CeleryDispatcher

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from claim_intake.intake.db import Claim, FindingRow, Webhook, WebhookDelivery, new_id, utcnow
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
+from claim_intake.intake.store.db import Claim, FindingRow, Webhook, WebhookDelivery, new_id, utcnow
 from claim_intake.workers.jobs import StatusChanged
 
 log = logging.getLogger(__name__)

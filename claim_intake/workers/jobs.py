@@ -14,16 +14,16 @@ from typing import Protocol
 
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
-from claim_intake.validators.models import InvoiceRegistry
-from claim_intake.validators.ruleset import RuleSet
-from claim_intake.workers.leases import renewing
-from claim_intake.workers.pipeline import (
+from claim_intake.pipeline import (
     ClaimReport,
     FileError,
     FileReport,
     assess_claim,
     read_upload,
 )
+from claim_intake.validators.models import InvoiceRegistry
+from claim_intake.validators.ruleset import RuleSet
+from claim_intake.workers.leases import renewing
 
 
 @dataclass(frozen=True)

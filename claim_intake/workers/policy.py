@@ -22,7 +22,7 @@ from claim_intake.errors import (
     StorageUnavailableError,
     UnreadableFileError,
 )
-from claim_intake.workers.pipeline import INTERNAL_ERROR, FileError
+from claim_intake.pipeline import INTERNAL_ERROR, FileError
 
 UNAVAILABLE = (StorageUnavailableError, DatabaseUnavailableError)
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from claim_intake.intake.auth import create_key
-from claim_intake.intake.web.accounts import create_staff
+from claim_intake.intake.console.accounts import create_staff
 
 from .conftest import ROOT, Screenshots, Server, submit
 
@@ -105,7 +105,7 @@ def test_staff_follow_up_and_the_claimants_upload(server: Server, browser, scree
 
 
 def _invoice_id(server: Server, claim_id: str) -> str:
-    from claim_intake.intake.db import Claim
+    from claim_intake.intake.store.db import Claim
 
     with server.service.sessions() as session:
         return session.get(Claim, claim_id).documents[0].id

@@ -26,11 +26,11 @@ from conftest import Weed, port_open, throwaway_database
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from claim_intake.intake.api import create_app
+from claim_intake.intake.api.app import create_app
 from claim_intake.intake.auth import create_key
-from claim_intake.intake.db import Document
 from claim_intake.intake.service import Service
 from claim_intake.intake.settings import Settings
+from claim_intake.intake.store.db import Document
 
 BUNDLE = Path(__file__).parents[2] / "samples" / "bundles" / "inpatient_complete"
 REDIS_DB = 13

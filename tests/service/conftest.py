@@ -19,7 +19,7 @@ import pytest
 from conftest import CountingEngine, Weed
 from fastapi.testclient import TestClient
 
-from claim_intake.intake.api import create_app
+from claim_intake.intake.api.app import create_app
 from claim_intake.intake.auth import create_key
 from claim_intake.intake.service import Service
 from claim_intake.intake.settings import Settings

@@ -13,8 +13,8 @@ import pytest
 from materials import discharge_summary_pdf, expense_list_pdf, invoice_pdf, settlement_pdf
 from sqlalchemy import select
 
-from claim_intake.intake.db import AuditEntry, Claim
-from claim_intake.intake.job_store import DbInvoiceRegistry
+from claim_intake.intake.store.db import AuditEntry, Claim
+from claim_intake.intake.store.jobs import DbInvoiceRegistry
 from claim_intake.validators.models import InvoiceRef
 
 from .conftest import MAX_FILE_BYTES, Api, png_bytes, wait_for

@@ -8,8 +8,8 @@ from materials import invoice_pdf, settlement_pdf
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from claim_intake.intake.cli import app as cli
-from claim_intake.intake.db import Document
+from claim_intake.intake.cli.app import app as cli
+from claim_intake.intake.store.db import Document
 
 from .conftest import Api, Backend, start_api, wait_for
 

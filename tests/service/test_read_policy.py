@@ -14,9 +14,9 @@ from materials import invoice_pdf
 from sqlalchemy import select
 
 from claim_intake.errors import DatabaseUnavailableError, StorageUnavailableError
-from claim_intake.intake.db import Document, make_engine, make_sessions
-from claim_intake.intake.job_store import SqlJobStore
 from claim_intake.intake.metrics import Metrics
+from claim_intake.intake.store.db import Document, make_engine, make_sessions
+from claim_intake.intake.store.jobs import SqlJobStore
 from claim_intake.workers.options import QueueOptions
 
 from .conftest import Api, Backend, png_bytes, start_api

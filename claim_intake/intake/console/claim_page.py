@@ -11,8 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claim_intake.extract.models import Field
+from claim_intake.intake.console.i18n import Translator
 from claim_intake.intake.corrections import correctable_fields
-from claim_intake.intake.db import (
+from claim_intake.intake.lifecycle import OPEN_SEVERITIES, finding_key
+from claim_intake.intake.store.db import (
     Claim,
     ClaimEvent,
     Document,
@@ -20,9 +22,7 @@ from claim_intake.intake.db import (
     StaffMember,
     StatusChange,
 )
-from claim_intake.intake.lifecycle import OPEN_SEVERITIES, finding_key
-from claim_intake.intake.stored import file_report
-from claim_intake.intake.web.i18n import Translator
+from claim_intake.intake.store.reads import file_report
 
 
 def box_style(box: list[float] | tuple[float, ...], width: int, height: int) -> str:

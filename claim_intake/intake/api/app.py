@@ -30,11 +30,8 @@ from claim_intake.errors import (
     ServiceNotReadyError,
     StorageUnavailableError,
 )
-from claim_intake.intake import claims as claim_ops
 from claim_intake.intake import lifecycle
-from claim_intake.intake.auth import Caller, authenticate
-from claim_intake.intake.db import Webhook, WebhookDelivery, new_id
-from claim_intake.intake.schemas import (
+from claim_intake.intake.api.schemas import (
     ClaimOut,
     ClaimPage,
     ClaimState,
@@ -43,11 +40,14 @@ from claim_intake.intake.schemas import (
     WebhookIn,
     WebhookOut,
 )
+from claim_intake.intake.api.views import claim_summary, claim_view
+from claim_intake.intake.auth import Caller, authenticate
+from claim_intake.intake.console.app import install_console
 from claim_intake.intake.service import Service, build_service
 from claim_intake.intake.settings import Settings
+from claim_intake.intake.store import claims as claim_ops
+from claim_intake.intake.store.db import Webhook, WebhookDelivery, new_id
 from claim_intake.intake.uploads import Upload, screen_files
-from claim_intake.intake.views import claim_summary, claim_view
-from claim_intake.intake.web.app import install_console
 from claim_intake.ocr.reader import EngineFactory
 from claim_intake.validators.models import ClaimType
 

@@ -15,11 +15,11 @@ from conftest import CountingEngine
 from fastapi.testclient import TestClient
 from materials import expense_list_pdf, invoice_pdf, settlement_pdf
 
-from claim_intake.intake.api import create_app
+from claim_intake.intake.api.app import create_app
 from claim_intake.intake.auth import create_key
+from claim_intake.intake.console.accounts import create_staff
 from claim_intake.intake.service import Service
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.web.accounts import create_staff
 
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from claim_intake.errors import InvalidRequestError, UnreadableFileError
-from claim_intake.intake import claims as claim_ops
 from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
-from claim_intake.intake.db import Claim
+from claim_intake.intake.console.app import Console, Db, console_app
+from claim_intake.intake.console.links import LinkError
+from claim_intake.intake.store import claims as claim_ops
+from claim_intake.intake.store.db import Claim
 from claim_intake.intake.uploads import screen_files
-from claim_intake.intake.web.app import Console, Db, console_app
-from claim_intake.intake.web.links import LinkError
 from claim_intake.ocr.kinds import file_input_accept
 
 

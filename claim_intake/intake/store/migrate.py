@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 def alembic_config() -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("claim_intake.intake") / "migrations"))
+    config.set_main_option("script_location", str(resources.files("claim_intake.intake.store") / "migrations"))
     return config
 
 

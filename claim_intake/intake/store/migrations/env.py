@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection ``claim_intake.intake.migrate`` hands it."""
+"""Alembic environment: runs on the connection ``claim_intake.intake.store.migrate`` hands it."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from claim_intake.intake.db import Base
+from claim_intake.intake.store.db import Base
 
 target_metadata = Base.metadata
 

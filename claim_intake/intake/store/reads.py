@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from claim_intake.extract.models import Document, Field
 from claim_intake.intake.corrections import apply_corrections
-from claim_intake.intake.db import Document as DocumentRow
-from claim_intake.workers.pipeline import FileError, FileReport
+from claim_intake.intake.store.db import Document as DocumentRow
+from claim_intake.pipeline import FileError, FileReport
 
 
 def file_report(row: DocumentRow) -> FileReport:

@@ -9,7 +9,7 @@ import secrets
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from claim_intake.intake.db import StaffMember
+from claim_intake.intake.store.db import StaffMember
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"

@@ -8,8 +8,8 @@ from unittest import mock
 
 from materials import discharge_summary_pdf
 
-from claim_intake.intake.web.links import FollowUpLinks
-from claim_intake.intake.web.secret import console_secret
+from claim_intake.intake.console.links import FollowUpLinks
+from claim_intake.intake.console.secret import console_secret
 
 from .conftest import Console, csrf_of, missing_discharge_summary
 
@@ -84,7 +84,7 @@ def test_forms_without_the_sessions_csrf_token_are_refused(console: Console) -> 
 def _history(console: Console, claim_id: str) -> list[str]:
     from sqlalchemy import select
 
-    from claim_intake.intake.db import ClaimEvent
+    from claim_intake.intake.store.db import ClaimEvent
 
     with console.service.sessions() as session:
         return list(session.scalars(select(ClaimEvent.action).where(ClaimEvent.claim_id == claim_id)))

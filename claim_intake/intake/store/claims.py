@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from claim_intake.errors import InvalidRequestError, NotFoundError
 from claim_intake.intake.auth import Caller
-from claim_intake.intake.db import Claim, Document
-from claim_intake.intake.storage import ObjectStore
+from claim_intake.intake.store.db import Claim, Document
+from claim_intake.intake.store.objects import ObjectStore
 from claim_intake.intake.uploads import Upload
 
 

@@ -12,10 +12,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from claim_intake.errors import ClaimIntakeError
-from claim_intake.intake.eval_command import eval_command, eval_real_command
-from claim_intake.intake.output import claim_json, print_claim, print_file, read_json
+from claim_intake.intake.cli.eval import eval_command, eval_real_command
+from claim_intake.intake.cli.output import claim_json, print_claim, print_file, read_json
 from claim_intake.intake.settings import Settings
-from claim_intake.workers.pipeline import FileError, FileReport, assess_claim, read_upload
+from claim_intake.pipeline import FileError, FileReport, assess_claim, read_upload
 
 app = typer.Typer(
     help="Pre-screens medical mutual-aid claim materials: reads uploads, extracts fields, flags gaps.",
@@ -132,8 +132,8 @@ def keys_create(
 ) -> None:
     """Create an API key for an organisation and print it. Only its hash is kept: copy it now."""
     from claim_intake.intake.auth import create_key
-    from claim_intake.intake.db import make_engine, make_sessions
-    from claim_intake.intake.migrate import upgrade
+    from claim_intake.intake.store.db import make_engine, make_sessions
+    from claim_intake.intake.store.migrate import upgrade
 
     settings = Settings()
     engine = make_engine(settings.resolved_database_url)
@@ -152,9 +152,9 @@ def staff_create(
     ] = False,
 ) -> None:
     """Create a staff account for the review console."""
-    from claim_intake.intake.db import make_engine, make_sessions
-    from claim_intake.intake.migrate import upgrade
-    from claim_intake.intake.web.accounts import create_staff
+    from claim_intake.intake.console.accounts import create_staff
+    from claim_intake.intake.store.db import make_engine, make_sessions
+    from claim_intake.intake.store.migrate import upgrade
 
     if password_stdin:
         password = typer.get_text_stream("stdin").readline().rstrip("\r\n")
@@ -174,8 +174,8 @@ def staff_create(
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (upgrade to head)."""
-    from claim_intake.intake.db import make_engine
-    from claim_intake.intake.migrate import upgrade
+    from claim_intake.intake.store.db import make_engine
+    from claim_intake.intake.store.migrate import upgrade
 
     settings = Settings()
     upgrade(make_engine(settings.resolved_database_url))
@@ -194,7 +194,7 @@ def serve(
     """
     import uvicorn
 
-    from claim_intake.intake.api import create_app
+    from claim_intake.intake.api.app import create_app
 
     uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
 

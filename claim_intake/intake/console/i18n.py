@@ -24,7 +24,7 @@ LANGUAGE_COOKIE = "lang"
 
 @functools.cache
 def _catalogue() -> dict[str, dict[str, str]]:
-    path = resources.files("claim_intake.intake.web") / "messages.yaml"
+    path = resources.files("claim_intake.intake.console") / "messages.yaml"
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from claim_intake.intake.db import Claim, Document
-from claim_intake.intake.output import document_json
-from claim_intake.intake.stored import file_report
+from claim_intake.intake.cli.output import document_json
+from claim_intake.intake.store.db import Claim, Document
+from claim_intake.intake.store.reads import file_report
 
 
 def document_view(row: Document) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claim_intake.errors import InvalidRequestError
-from claim_intake.intake.db import Organisation, StaffMember, new_id
+from claim_intake.intake.store.db import Organisation, StaffMember, new_id
 
 MIN_PASSWORD_LENGTH = 10
 

@@ -15,18 +15,18 @@ from sqlalchemy.sql.elements import ColumnElement
 from claim_intake.errors import DatabaseUnavailableError
 from claim_intake.extract.models import DocType
 from claim_intake.intake import lifecycle
-from claim_intake.intake.db import (
+from claim_intake.intake.lifecycle import UNREAD, ClaimState, DocumentState
+from claim_intake.intake.metrics import Metrics
+from claim_intake.intake.store.db import (
     Claim,
     InvoiceUse,
     utcnow,
 )
-from claim_intake.intake.db import Document as DocumentRow
-from claim_intake.intake.lifecycle import UNREAD, ClaimState, DocumentState
-from claim_intake.intake.metrics import Metrics
-from claim_intake.intake.stored import file_report
+from claim_intake.intake.store.db import Document as DocumentRow
+from claim_intake.intake.store.reads import file_report
+from claim_intake.pipeline import ClaimReport, FileError, FileReport
 from claim_intake.validators.models import InvoiceRef
 from claim_intake.workers.jobs import ClaimToAssess, StatusChanged, StoredFile, Upload
-from claim_intake.workers.pipeline import ClaimReport, FileError, FileReport
 
 _T = TypeVar("_T")
 _P = ParamSpec("_P")

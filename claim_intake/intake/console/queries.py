@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from claim_intake.intake.db import (
+from claim_intake.intake.lifecycle import ClaimState, is_open
+from claim_intake.intake.store.db import (
     Claim,
     ClaimAssignment,
     FindingRow,
@@ -19,7 +20,6 @@ from claim_intake.intake.db import (
     StaffMember,
     StatusChange,
 )
-from claim_intake.intake.lifecycle import ClaimState, is_open
 
 UNASSIGNED = "none"
 QUEUE_LIMIT = 500

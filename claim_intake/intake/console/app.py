@@ -24,15 +24,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from claim_intake.errors import ClaimIntakeError
-from claim_intake.intake.db import utcnow
+from claim_intake.intake.console.i18n import (
+    LANGUAGE_COOKIE,
+    Translator,
+    language,
+    requested_language,
+)
+from claim_intake.intake.console.links import FollowUpLinks
+from claim_intake.intake.console.secret import console_secret
+from claim_intake.intake.console.security import CsrfError, csrf_token, require_csrf
 from claim_intake.intake.service import Service
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.web.i18n import LANGUAGE_COOKIE, Translator, language, requested_language
-from claim_intake.intake.web.links import FollowUpLinks
-from claim_intake.intake.web.secret import console_secret
-from claim_intake.intake.web.security import CsrfError, csrf_token, require_csrf
+from claim_intake.intake.store.db import utcnow
 
-_HERE = Path(str(resources.files("claim_intake.intake.web")))
+_HERE = Path(str(resources.files("claim_intake.intake.console")))
 
 
 def age(t: Translator, delta: timedelta) -> str:
@@ -111,8 +116,8 @@ def _install_error_pages(app: FastAPI, console: Console) -> None:
 
 def install_console(app: FastAPI, service: Service) -> None:
     # Imported here: the routes import this module for Console.
-    from claim_intake.intake.web.claimant import claimant_app
-    from claim_intake.intake.web.staff import staff_app
+    from claim_intake.intake.console.claimant import claimant_app
+    from claim_intake.intake.console.staff import staff_app
 
     settings = service.settings
     secret = console_secret(settings)

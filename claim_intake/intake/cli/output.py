@@ -10,7 +10,7 @@ from rich.table import Table
 
 from claim_intake.extract.models import Document
 from claim_intake.intake.lifecycle import ClaimState, assessed_state
-from claim_intake.workers.pipeline import ClaimReport, FileReport
+from claim_intake.pipeline import ClaimReport, FileReport
 
 
 def document_json(document: Document) -> dict[str, Any]:

@@ -12,17 +12,17 @@ from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from claim_intake.errors import NotFoundError
-from claim_intake.intake import claims as claim_ops
 from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
+from claim_intake.intake.console import claim_page, queries
+from claim_intake.intake.console.accounts import authenticate
+from claim_intake.intake.console.app import Console, Db, console_app
+from claim_intake.intake.console.i18n import Translator, language
+from claim_intake.intake.console.page_images import render_page
+from claim_intake.intake.console.security import LoginRequired, current_staff, log_in, log_out
 from claim_intake.intake.corrections import CorrectionError
-from claim_intake.intake.db import ClaimAssignment, StaffMember, utcnow
-from claim_intake.intake.web import claim_page, queries
-from claim_intake.intake.web.accounts import authenticate
-from claim_intake.intake.web.app import Console, Db, console_app
-from claim_intake.intake.web.i18n import Translator, language
-from claim_intake.intake.web.page_images import render_page
-from claim_intake.intake.web.security import LoginRequired, current_staff, log_in, log_out
+from claim_intake.intake.store import claims as claim_ops
+from claim_intake.intake.store.db import ClaimAssignment, StaffMember, utcnow
 from claim_intake.validators.models import ClaimType, FindingCode
 
 _FLASH = "flash"

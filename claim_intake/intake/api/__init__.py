@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): ``create_app`` in ``app``, the response bodies in ``schemas``, built by ``views``."""
