@@ -152,3 +152,43 @@ class ServiceNotReadyError(ClaimIntakeError):
     code = "not_ready"
     retryable = True
     http_status = 503
+
+
+class FollowUpLinkError(ClaimIntakeError):
+    """A follow-up link that was tampered with, or is for another claim."""
+
+    code = "invalid_link"
+    http_status = 403
+    reason = "invalid"
+
+
+class FollowUpLinkExpiredError(FollowUpLinkError):
+    code = "link_expired"
+    http_status = 410
+    reason = "expired"
+
+
+class CsrfError(ClaimIntakeError):
+    """A console form without the session's CSRF token."""
+
+    code = "csrf_failed"
+    http_status = 403
+
+
+class LoginRequiredError(ClaimIntakeError):
+    """A console page asked for without a staff session."""
+
+    code = "login_required"
+    http_status = 401
+
+
+class WebhookDeliveryError(ClaimIntakeError):
+    """A webhook receiver that could not be reached or did not answer 2xx: tried again."""
+
+    code = "webhook_delivery_failed"
+    retryable = True
+    http_status = 502
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from claim_intake.errors import WebhookDeliveryError
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.db import Claim, FindingRow, Webhook, WebhookDelivery, new_id, utcnow
@@ -39,12 +40,6 @@ def verify(secret: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, body), signature)
 
 
-class DeliveryFailed(Exception):
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 class WebhookDispatcher:
     def __init__(self, sessions: sessionmaker[Session], settings: Settings, metrics: Metrics) -> None:
         self._sessions = sessions
@@ -53,7 +48,7 @@ class WebhookDispatcher:
         self._retry = Retrying(
             stop=stop_after_attempt(settings.webhook_attempts),
             wait=wait_exponential(multiplier=settings.webhook_backoff_s, max=60),
-            retry=retry_if_exception_type(DeliveryFailed),
+            retry=retry_if_exception_type(WebhookDeliveryError),
             reraise=True,
         )
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="claim-intake-webhook")
@@ -103,15 +98,15 @@ class WebhookDispatcher:
             try:
                 response = httpx.post(url, content=body, headers=headers, timeout=self._timeout)
             except httpx.HTTPError as exc:
-                raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
+                raise WebhookDeliveryError(f"{type(exc).__name__}: {exc}") from exc
             if not response.is_success:
-                raise DeliveryFailed(f"the receiver answered {response.status_code}", response.status_code)
+                raise WebhookDeliveryError(f"the receiver answered {response.status_code}", response.status_code)
             return response.status_code
 
         status, code, error = "delivered", None, None
         try:
             code = self._retry(attempt)
-        except DeliveryFailed as exc:
+        except WebhookDeliveryError as exc:
             status, code, error = "failed", exc.status, str(exc)
             log.warning("webhook delivery %s to %s failed after %d attempts: %s", delivery_id, url, attempts, exc)
         with self._sessions.begin() as session:

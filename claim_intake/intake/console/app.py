@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from claim_intake.errors import ClaimIntakeError
+from claim_intake.errors import ClaimIntakeError, CsrfError
 from claim_intake.intake.console.i18n import (
     LANGUAGE_COOKIE,
     Translator,
@@ -32,7 +32,7 @@ from claim_intake.intake.console.i18n import (
 )
 from claim_intake.intake.console.links import FollowUpLinks
 from claim_intake.intake.console.secret import console_secret
-from claim_intake.intake.console.security import CsrfError, csrf_token, require_csrf
+from claim_intake.intake.console.security import csrf_token, require_csrf
 from claim_intake.intake.service import Service
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.db import utcnow

@@ -14,11 +14,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from claim_intake.errors import InvalidRequestError, UnreadableFileError
+from claim_intake.errors import FollowUpLinkError, InvalidRequestError, UnreadableFileError
 from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.console.app import Console, Db, console_app
-from claim_intake.intake.console.links import LinkError
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.db import Claim
 from claim_intake.intake.uploads import screen_files
@@ -40,15 +39,15 @@ def claimant_app(console: Console) -> FastAPI:
     service = console.service
     settings = console.settings
 
-    @app.exception_handler(LinkError)
-    async def _bad_link(request: Request, exc: LinkError) -> Response:
+    @app.exception_handler(FollowUpLinkError)
+    async def _bad_link(request: Request, exc: FollowUpLinkError) -> Response:
         return console.render(request, "follow_up_refused.html", exc.http_status, reason=exc.reason)
 
     def linked_claim(db: Session, claim_id: str, token: str) -> Claim:
         console.links.check(claim_id, token)
         claim = db.get(Claim, claim_id)
         if claim is None:  # signed by us, so it existed: treat as a link that no longer works
-            raise LinkError()
+            raise FollowUpLinkError("the claim of this link no longer exists")
         return claim
 
     def page(request: Request, db: Session, claim: Claim, token: str, status_code: int = 200,

@@ -11,17 +11,9 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from claim_intake.errors import FollowUpLinkError, FollowUpLinkExpiredError
+
 _SALT = "claim-intake.follow-up-link"
-
-
-class LinkError(Exception):
-    http_status = 403
-    reason = "invalid"
-
-
-class LinkExpired(LinkError):
-    http_status = 410
-    reason = "expired"
 
 
 @dataclass(frozen=True)
@@ -36,12 +28,13 @@ class FollowUpLinks:
         return self._serializer().dumps({"claim": claim_id})
 
     def check(self, claim_id: str, token: str) -> None:
-        """Raises LinkExpired, or LinkError for a tampered token or one for another claim."""
+        """Raises FollowUpLinkExpiredError, or FollowUpLinkError for a tampered token or one for
+        another claim."""
         try:
             payload = self._serializer().loads(token, max_age=self.max_age_s)
         except SignatureExpired as exc:
-            raise LinkExpired() from exc
+            raise FollowUpLinkExpiredError("the follow-up link has expired") from exc
         except BadSignature as exc:
-            raise LinkError() from exc
+            raise FollowUpLinkError("the follow-up link is not valid") from exc
         if not isinstance(payload, dict) or payload.get("claim") != claim_id:
-            raise LinkError()
+            raise FollowUpLinkError("the follow-up link is for another claim")

@@ -9,6 +9,7 @@ import secrets
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from claim_intake.errors import CsrfError, LoginRequiredError
 from claim_intake.intake.store.db import StaffMember
 
 CSRF_FIELD = "csrf_token"
@@ -16,14 +17,6 @@ CSRF_HEADER = "x-csrf-token"
 _CSRF_KEY = "csrf"
 _STAFF_KEY = "staff"
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-class CsrfError(Exception):
-    pass
-
-
-class LoginRequired(Exception):
-    pass
 
 
 def csrf_token(request: Request) -> str:
@@ -43,7 +36,7 @@ async def require_csrf(request: Request) -> None:
         submitted = (await request.form()).get(CSRF_FIELD)
     expected = request.session.get(_CSRF_KEY)
     if not expected or not isinstance(submitted, str) or not hmac.compare_digest(expected, submitted):
-        raise CsrfError()
+        raise CsrfError("the form is missing the session's CSRF token")
 
 
 def log_in(request: Request, staff: StaffMember) -> None:
@@ -61,5 +54,5 @@ def current_staff(request: Request, session: Session) -> StaffMember:
     staff_id = request.session.get(_STAFF_KEY)
     staff = session.get(StaffMember, staff_id) if staff_id else None
     if staff is None:
-        raise LoginRequired()
+        raise LoginRequiredError("a staff login is required")
     return staff

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from claim_intake.errors import NotFoundError
+from claim_intake.errors import LoginRequiredError, NotFoundError
 from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.console import claim_page, queries
@@ -19,7 +19,7 @@ from claim_intake.intake.console.accounts import authenticate
 from claim_intake.intake.console.app import Console, Db, console_app
 from claim_intake.intake.console.i18n import Translator, language
 from claim_intake.intake.console.page_images import render_page
-from claim_intake.intake.console.security import LoginRequired, current_staff, log_in, log_out
+from claim_intake.intake.console.security import current_staff, log_in, log_out
 from claim_intake.intake.corrections import CorrectionError
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.db import ClaimAssignment, StaffMember, utcnow
@@ -47,8 +47,8 @@ def staff_app(console: Console) -> FastAPI:
     app = console_app(console)
     service = console.service
 
-    @app.exception_handler(LoginRequired)
-    async def _login_required(request: Request, _exc: LoginRequired) -> Response:
+    @app.exception_handler(LoginRequiredError)
+    async def _login_required(request: Request, _exc: LoginRequiredError) -> Response:
         target = str(request.url_for("console:login"))
         if request.method == "GET":
             target += f"?next={request.url.path}"
