@@ -25,9 +25,10 @@ from claim_intake.intake.auth import Caller
 from claim_intake.intake.corrections import correctable_fields, normalise_correction
 from claim_intake.intake.store.db import (
     AuditEntry,
-    Claim,
     ClaimAssignment,
     ClaimEvent,
+    ClaimRow,
+    DocumentRow,
     FieldCorrection,
     FieldRow,
     FindingRow,
@@ -39,7 +40,6 @@ from claim_intake.intake.store.db import (
     new_id,
     utcnow,
 )
-from claim_intake.intake.store.db import Document as DocumentRow
 from claim_intake.intake.store.reads import file_report
 from claim_intake.intake.uploads import Upload
 from claim_intake.ocr.models import Page
@@ -95,7 +95,7 @@ OPEN_SEVERITIES = (Severity.blocking.value, Severity.follow_up.value)
 
 # --- states -----------------------------------------------------------------------------------------
 
-def _move(session: Session, claim: Claim, to: ClaimState, reason: Reason) -> StatusChanged | None:
+def _move(session: Session, claim: ClaimRow, to: ClaimState, reason: Reason) -> StatusChanged | None:
     """The one place a claim's status is written. Staying where it is records nothing."""
     current = ClaimState(claim.status) if claim.status else None
     claim.updated_at = utcnow()
@@ -132,7 +132,7 @@ def waived_keys(session: Session, claim_id: str) -> set[str]:
     return set(session.scalars(select(FindingWaiver.finding_key).where(FindingWaiver.claim_id == claim_id)))
 
 
-def open_claimant_messages(session: Session, claim: Claim) -> list[str]:
+def open_claimant_messages(session: Session, claim: ClaimRow) -> list[str]:
     """What the claimant is asked for: the open findings' messages, each once."""
     waived = waived_keys(session, claim.id)
     return list(dict.fromkeys(f.body["message_claimant"] for f in claim.findings if is_open(f.body, waived)))
@@ -146,7 +146,7 @@ def audit(session: Session, caller: Caller, action: str, claim_id: str | None = 
                            action=action, claim_id=claim_id, document_id=document_id))
 
 
-def _event(session: Session, claim: Claim, staff: StaffMember | None, action: str, **detail: object) -> None:
+def _event(session: Session, claim: ClaimRow, staff: StaffMember | None, action: str, **detail: object) -> None:
     """The claim's history as staff see it; ``staff`` None: the claimant."""
     session.add(ClaimEvent(claim_id=claim.id, staff_id=staff.id if staff else None, action=action, detail=detail))
     if staff is not None:
@@ -155,7 +155,7 @@ def _event(session: Session, claim: Claim, staff: StaffMember | None, action: st
 
 # --- use cases: intake --------------------------------------------------------------------------------
 
-def _add_document_rows(session: Session, claim: Claim, uploads: list[Upload], keys: list[str | None]) -> list[str]:
+def _add_document_rows(session: Session, claim: ClaimRow, uploads: list[Upload], keys: list[str | None]) -> list[str]:
     """Returns the ids of the documents to read."""
     position = len(claim.documents)
     queued = []
@@ -173,20 +173,20 @@ def _add_document_rows(session: Session, claim: Claim, uploads: list[Upload], ke
     return queued
 
 
-def find_retry(session: Session, caller: Caller, idempotency_key: str | None) -> Claim | None:
+def find_retry(session: Session, caller: Caller, idempotency_key: str | None) -> ClaimRow | None:
     if idempotency_key is None:
         return None
-    return session.scalar(select(Claim).where(Claim.organisation_id == caller.organisation_id,
-                                              Claim.idempotency_key == idempotency_key))
+    return session.scalar(select(ClaimRow).where(ClaimRow.organisation_id == caller.organisation_id,
+                                              ClaimRow.idempotency_key == idempotency_key))
 
 
 def submit(session: Session, caller: Caller, *, claim_type: str, claimant_name: str | None,
            external_id: str | None, idempotency_key: str | None, uploads: list[Upload],
-           keys: list[str | None], zone: ZoneInfo) -> tuple[Claim, list[str]]:
+           keys: list[str | None], zone: ZoneInfo) -> tuple[ClaimRow, list[str]]:
     """A new claim (committed) and the documents to read. A concurrent retry with the same
     Idempotency-Key that won the race is returned instead, with nothing to read."""
     now = utcnow()
-    claim = Claim(
+    claim = ClaimRow(
         id=new_id("clm"), organisation_id=caller.organisation_id, claim_type=claim_type,
         claimant_name=claimant_name, external_id=external_id, idempotency_key=idempotency_key,
         status=None, submitted_on=now.astimezone(zone).date(), created_at=now, updated_at=now,
@@ -206,12 +206,12 @@ def submit(session: Session, caller: Caller, *, claim_type: str, claimant_name: 
     return claim, queued
 
 
-def accepts_claimant_uploads(claim: Claim) -> bool:
+def accepts_claimant_uploads(claim: ClaimRow) -> bool:
     """A follow-up link asks for what is missing: nothing, once the claim is complete."""
     return claim.status != ClaimState.complete
 
 
-def add_documents(session: Session, caller: Caller, claim: Claim, uploads: list[Upload],
+def add_documents(session: Session, caller: Caller, claim: ClaimRow, uploads: list[Upload],
                   keys: list[str | None], *, by_claimant: bool = False) -> tuple[StatusChanged | None, list[str]]:
     """More materials for a claim: it is processing again until they are read. The claimant (a
     follow-up link) may add to a claim only while it is not complete. Returns the status change
@@ -258,7 +258,7 @@ def document_read(session: Session, row: DocumentRow, report: FileReport, organi
     )
 
 
-def _finding_bodies(claim: Claim, files: Sequence[tuple[str, FileReport]], report: ClaimReport) -> list[dict[str, Any]]:
+def _finding_bodies(claim: ClaimRow, files: Sequence[tuple[str, FileReport]], report: ClaimReport) -> list[dict[str, Any]]:
     """The findings as the API shows them: documents named by the API's ids (``doc#n`` when one
     file held several documents), and an unreadable file's finding naming its upload."""
     api_ids: list[str] = []
@@ -282,7 +282,7 @@ def _finding_bodies(claim: Claim, files: Sequence[tuple[str, FileReport]], repor
     return bodies
 
 
-def assess(session: Session, claim: Claim, files: Sequence[tuple[str, FileReport]],
+def assess(session: Session, claim: ClaimRow, files: Sequence[tuple[str, FileReport]],
            report: ClaimReport) -> StatusChanged | None:
     """Stores an assessment of the claim over ``files`` (its documents' ids and what was read in
     them, in upload order): findings, rule-set version, and the state it leaves the claim in,
@@ -312,7 +312,7 @@ def _typed(value: str, what: str, required: bool = True) -> str:
     return value
 
 
-def correct_field(session: Session, staff: StaffMember, claim: Claim, document_id: str, part: int,
+def correct_field(session: Session, staff: StaffMember, claim: ClaimRow, document_id: str, part: int,
                   name: str, typed: str) -> StatusChanged | None:
     """A value staff read on the page themselves; the claim is processing until assessed again
     with it (then and on every later assessment). Raises CorrectionError for a value the field
@@ -333,7 +333,7 @@ def correct_field(session: Session, staff: StaffMember, claim: Claim, document_i
     return _move(session, claim, ClaimState.processing, Reason.field_corrected)
 
 
-def waive_finding(session: Session, staff: StaffMember, claim: Claim, key: str, reason: str) -> StatusChanged | None:
+def waive_finding(session: Session, staff: StaffMember, claim: ClaimRow, key: str, reason: str) -> StatusChanged | None:
     """A finding staff decided not to pursue no longer keeps the claim open, on this and every
     later assessment; the claim is processing until assessed again."""
     finding = next((f.body for f in claim.findings if finding_key(f.body) == key), None)
@@ -346,7 +346,7 @@ def waive_finding(session: Session, staff: StaffMember, claim: Claim, key: str, 
     return _move(session, claim, ClaimState.processing, Reason.finding_waived)
 
 
-def assign(session: Session, staff: StaffMember, claim: Claim, assignee_id: str | None) -> None:
+def assign(session: Session, staff: StaffMember, claim: ClaimRow, assignee_id: str | None) -> None:
     """``assignee_id`` None: nobody."""
     assignee = session.get(StaffMember, assignee_id) if assignee_id else None
     if assignee_id and (assignee is None or assignee.organisation_id != claim.organisation_id):
@@ -362,7 +362,7 @@ def assign(session: Session, staff: StaffMember, claim: Claim, assignee_id: str 
     _event(session, claim, staff, "claim.assigned", assignee=assignee.email if assignee else None)
 
 
-def log_contact(session: Session, staff: StaffMember, claim: Claim, channel: str, outcome: str,
+def log_contact(session: Session, staff: StaffMember, claim: ClaimRow, channel: str, outcome: str,
                 next_step: str) -> None:
     if channel not in CHANNELS:
         raise InvalidRequestError(f"channel: one of {', '.join(CHANNELS)}")
@@ -372,7 +372,7 @@ def log_contact(session: Session, staff: StaffMember, claim: Claim, channel: str
            next_step=_typed(next_step, "the next step", required=False))
 
 
-def create_follow_up_link(session: Session, staff: StaffMember, claim: Claim, expires_days: float) -> None:
+def create_follow_up_link(session: Session, staff: StaffMember, claim: ClaimRow, expires_days: float) -> None:
     """Records the link; the console signs it (the link itself is never stored)."""
     _event(session, claim, staff, "link.created", expires_days=expires_days)
 

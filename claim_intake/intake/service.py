@@ -16,7 +16,7 @@ from claim_intake.intake.lifecycle import UNREAD
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store import migrate
-from claim_intake.intake.store.db import Claim, Document, make_engine, make_sessions
+from claim_intake.intake.store.db import ClaimRow, DocumentRow, make_engine, make_sessions
 from claim_intake.intake.store.jobs import SqlJobStore
 from claim_intake.intake.store.objects import ObjectStore, open_store
 from claim_intake.intake.webhooks import WebhookDispatcher
@@ -66,8 +66,8 @@ class Service:
         and claims it left unassessed are assessed."""
         with self.sessions() as session:
             documents = list(session.scalars(
-                select(Document.id).join(Claim).where(Document.status.in_(UNREAD))
-                .order_by(Claim.created_at, Document.position)
+                select(DocumentRow.id).join(ClaimRow).where(DocumentRow.status.in_(UNREAD))
+                .order_by(ClaimRow.created_at, DocumentRow.position)
             ))
         claims = self.jobs.unassessed_claims()
         if documents or claims:

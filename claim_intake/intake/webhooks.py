@@ -22,7 +22,14 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from claim_intake.errors import WebhookDeliveryError
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.store.db import Claim, FindingRow, Webhook, WebhookDelivery, new_id, utcnow
+from claim_intake.intake.store.db import (
+    ClaimRow,
+    FindingRow,
+    Webhook,
+    WebhookDelivery,
+    new_id,
+    utcnow,
+)
 from claim_intake.workers.jobs import StatusChanged
 
 log = logging.getLogger(__name__)
@@ -65,7 +72,7 @@ class WebhookDispatcher:
 
     def _dispatch(self, change: StatusChanged) -> None:
         with self._sessions.begin() as session:
-            claim = session.get(Claim, change.claim_id)
+            claim = session.get(ClaimRow, change.claim_id)
             if claim is None:
                 return
             hooks = list(session.scalars(select(Webhook).where(Webhook.organisation_id == claim.organisation_id)))
@@ -116,7 +123,7 @@ class WebhookDispatcher:
         self._metrics.webhook_deliveries.labels(outcome=status).inc()
 
 
-def _summary(session: Session, claim: Claim, change: StatusChanged) -> dict[str, Any]:
+def _summary(session: Session, claim: ClaimRow, change: StatusChanged) -> dict[str, Any]:
     counts = session.execute(
         select(FindingRow.severity, func.count()).where(FindingRow.claim_id == claim.id).group_by(FindingRow.severity)
     ).all()

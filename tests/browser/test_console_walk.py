@@ -105,7 +105,7 @@ def test_staff_follow_up_and_the_claimants_upload(server: Server, browser, scree
 
 
 def _invoice_id(server: Server, claim_id: str) -> str:
-    from claim_intake.intake.store.db import Claim
+    from claim_intake.intake.store.db import ClaimRow
 
     with server.service.sessions() as session:
-        return session.get(Claim, claim_id).documents[0].id
+        return session.get(ClaimRow, claim_id).documents[0].id

@@ -30,7 +30,7 @@ from claim_intake.intake.api.app import create_app
 from claim_intake.intake.auth import create_key
 from claim_intake.intake.service import Service
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.store.db import Document
+from claim_intake.intake.store.db import DocumentRow
 
 BUNDLE = Path(__file__).parents[2] / "samples" / "bundles" / "inpatient_complete"
 REDIS_DB = 13
@@ -138,16 +138,16 @@ class Cluster:
         return wait_for(lambda: (c := self.claim(claim_id))["status"] != "processing" and c, timeout,
                         f"claim {claim_id} to be assessed")
 
-    def documents(self, claim_id: str) -> list[Document]:
+    def documents(self, claim_id: str) -> list[DocumentRow]:
         assert self.service is not None
         with self.service.sessions() as session:
-            return list(session.scalars(select(Document).where(Document.claim_id == claim_id)
-                                        .order_by(Document.position)))
+            return list(session.scalars(select(DocumentRow).where(DocumentRow.claim_id == claim_id)
+                                        .order_by(DocumentRow.position)))
 
-    def document(self, document_id: str) -> Document:
+    def document(self, document_id: str) -> DocumentRow:
         assert self.service is not None
         with self.service.sessions() as session:
-            return session.get_one(Document, document_id)
+            return session.get_one(DocumentRow, document_id)
 
     def stop(self) -> None:
         for process in [*self.workers, *self.others]:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from claim_intake.errors import DatabaseUnavailableError, StorageUnavailableError
 from claim_intake.intake.metrics import Metrics
-from claim_intake.intake.store.db import Document, make_engine, make_sessions
+from claim_intake.intake.store.db import DocumentRow, make_engine, make_sessions
 from claim_intake.intake.store.jobs import SqlJobStore
 from claim_intake.workers.options import QueueOptions
 
@@ -42,9 +42,9 @@ class BuggyEngine:
         raise KeyError("det_db_box_thresh")
 
 
-def _document_row(api: Api, document_id: str) -> Document:
+def _document_row(api: Api, document_id: str) -> DocumentRow:
     with api.service.sessions() as session:
-        return session.scalars(select(Document).where(Document.id == document_id)).one()
+        return session.scalars(select(DocumentRow).where(DocumentRow.id == document_id)).one()
 
 
 def test_a_storage_outage_is_waited_out_and_never_counted_as_a_failed_read(backend: Backend) -> None:

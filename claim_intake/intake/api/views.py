@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from claim_intake.intake.cli.output import document_json
-from claim_intake.intake.store.db import Claim, Document
+from claim_intake.intake.store.db import ClaimRow, DocumentRow
 from claim_intake.intake.store.reads import file_report
 
 
-def document_view(row: Document) -> dict[str, Any]:
+def document_view(row: DocumentRow) -> dict[str, Any]:
     parts = [document_json(d) for d in file_report(row).documents] if row.status == "read" else []
     return {
         "id": row.id,
@@ -25,7 +25,7 @@ def document_view(row: Document) -> dict[str, Any]:
     }
 
 
-def claim_summary(claim: Claim) -> dict[str, Any]:
+def claim_summary(claim: ClaimRow) -> dict[str, Any]:
     return {
         "id": claim.id,
         "external_id": claim.external_id,
@@ -37,7 +37,7 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
     }
 
 
-def claim_view(claim: Claim) -> dict[str, Any]:
+def claim_view(claim: ClaimRow) -> dict[str, Any]:
     return {
         **claim_summary(claim),
         "claimant_name": claim.claimant_name,

@@ -15,9 +15,9 @@ from claim_intake.intake.console.i18n import Translator
 from claim_intake.intake.corrections import correctable_fields
 from claim_intake.intake.lifecycle import OPEN_SEVERITIES, finding_key
 from claim_intake.intake.store.db import (
-    Claim,
     ClaimEvent,
-    Document,
+    ClaimRow,
+    DocumentRow,
     FindingWaiver,
     StaffMember,
     StatusChange,
@@ -73,7 +73,7 @@ class PartView:
 
 @dataclass
 class DocumentView:
-    row: Document
+    row: DocumentRow
     parts: list[PartView]
     pages: list[PageView]
 
@@ -101,7 +101,7 @@ def page_anchor(document_id: str, number: int) -> str:
     return f"{document_id}-p{number}"
 
 
-def _pages(document: Document) -> list[PageView]:
+def _pages(document: DocumentRow) -> list[PageView]:
     views = []
     for page in document.pages:
         width, height = page.source_width or page.width, page.source_height or page.height
@@ -111,7 +111,7 @@ def _pages(document: Document) -> list[PageView]:
     return views
 
 
-def _parts(document: Document, t: Translator) -> list[PartView]:
+def _parts(document: DocumentRow, t: Translator) -> list[PartView]:
     if document.status != "read":
         return []
     corrected = {(c.part, c.name) for c in document.corrections}
@@ -129,7 +129,7 @@ def _parts(document: Document, t: Translator) -> list[PartView]:
     return parts
 
 
-def documents(claim: Claim, t: Translator) -> list[DocumentView]:
+def documents(claim: ClaimRow, t: Translator) -> list[DocumentView]:
     views = []
     for document in claim.documents:
         parts = _parts(document, t)
@@ -145,7 +145,7 @@ def documents(claim: Claim, t: Translator) -> list[DocumentView]:
     return views
 
 
-def findings(session: Session, claim: Claim, pages: dict[str, PageView]) -> list[FindingView]:
+def findings(session: Session, claim: ClaimRow, pages: dict[str, PageView]) -> list[FindingView]:
     """Marks each finding's evidence on ``pages`` (by anchor) as it goes."""
     waivers = {w.finding_key: w for w in session.scalars(
         select(FindingWaiver).where(FindingWaiver.claim_id == claim.id).order_by(FindingWaiver.at)
@@ -198,7 +198,7 @@ def _describe(event: ClaimEvent, t: Translator) -> str:
     return t(f"action.{event.action}")
 
 
-def history(session: Session, claim: Claim, t: Translator) -> list[HistoryEntry]:
+def history(session: Session, claim: ClaimRow, t: Translator) -> list[HistoryEntry]:
     """Status changes and what people did, newest first."""
     events = list(session.scalars(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)))
     emails = _emails(session, [e.staff_id for e in events])

@@ -19,7 +19,7 @@ from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.console.app import Console, Db, console_app
 from claim_intake.intake.store import claims as claim_ops
-from claim_intake.intake.store.db import Claim
+from claim_intake.intake.store.db import ClaimRow
 from claim_intake.intake.uploads import screen_files
 from claim_intake.ocr.kinds import file_input_accept
 
@@ -43,14 +43,14 @@ def claimant_app(console: Console) -> FastAPI:
     async def _bad_link(request: Request, exc: FollowUpLinkError) -> Response:
         return console.render(request, "follow_up_refused.html", exc.http_status, reason=exc.reason)
 
-    def linked_claim(db: Session, claim_id: str, token: str) -> Claim:
+    def linked_claim(db: Session, claim_id: str, token: str) -> ClaimRow:
         console.links.check(claim_id, token)
-        claim = db.get(Claim, claim_id)
+        claim = db.get(ClaimRow, claim_id)
         if claim is None:  # signed by us, so it existed: treat as a link that no longer works
             raise FollowUpLinkError("the claim of this link no longer exists")
         return claim
 
-    def page(request: Request, db: Session, claim: Claim, token: str, status_code: int = 200,
+    def page(request: Request, db: Session, claim: ClaimRow, token: str, status_code: int = 200,
              error: str | None = None) -> Response:
         return console.render(
             request, "follow_up.html", status_code, claim=claim, token=token, error=error,

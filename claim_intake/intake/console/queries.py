@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from claim_intake.intake.lifecycle import ClaimState, is_open
 from claim_intake.intake.store.db import (
-    Claim,
     ClaimAssignment,
+    ClaimRow,
     FindingRow,
     FindingWaiver,
     StaffMember,
@@ -35,7 +35,7 @@ AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
 
 @dataclass
 class QueueItem:
-    claim: Claim
+    claim: ClaimRow
     open_findings: list[dict[str, Any]]
     assignee: StaffMember | None
 
@@ -57,20 +57,20 @@ def follow_up_queue(
 ) -> list[QueueItem]:
     """Claims that need follow-up, oldest first. ``assignee`` is a staff id or ``UNASSIGNED``."""
     query = (
-        select(Claim, StaffMember)
-        .outerjoin(ClaimAssignment, ClaimAssignment.claim_id == Claim.id)
+        select(ClaimRow, StaffMember)
+        .outerjoin(ClaimAssignment, ClaimAssignment.claim_id == ClaimRow.id)
         .outerjoin(StaffMember, StaffMember.id == ClaimAssignment.staff_id)
-        .where(Claim.organisation_id == organisation_id, Claim.status == ClaimState.needs_follow_up)
+        .where(ClaimRow.organisation_id == organisation_id, ClaimRow.status == ClaimState.needs_follow_up)
     )
     if claim_type:
-        query = query.where(Claim.claim_type == claim_type)
+        query = query.where(ClaimRow.claim_type == claim_type)
     if assignee == UNASSIGNED:
         query = query.where(ClaimAssignment.staff_id.is_(None))
     elif assignee:
         query = query.where(ClaimAssignment.staff_id == assignee)
     if code:
-        query = query.where(Claim.findings.any(FindingRow.code == code))
-    rows = session.execute(query.order_by(Claim.created_at, Claim.id).limit(QUEUE_LIMIT)).all()
+        query = query.where(ClaimRow.findings.any(FindingRow.code == code))
+    rows = session.execute(query.order_by(ClaimRow.created_at, ClaimRow.id).limit(QUEUE_LIMIT)).all()
     claims = [claim for claim, _ in rows]
     waived = waived_keys(session, [c.id for c in claims])
     findings: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -107,20 +107,20 @@ def age_bucket(age: timedelta) -> str:
 
 def dashboard(session: Session, organisation_id: str, now: datetime) -> Dashboard:
     counts = dict(session.execute(
-        select(Claim.status, func.count()).where(Claim.organisation_id == organisation_id).group_by(Claim.status)
+        select(ClaimRow.status, func.count()).where(ClaimRow.organisation_id == organisation_id).group_by(ClaimRow.status)
     ).all())
     # Submission to complete: from the claim's arrival to the latest time it became complete,
     # for the claims complete now (a claim reopened by an upload counts from its final completion).
     completed = session.execute(
-        select(Claim.created_at, func.max(StatusChange.at))
-        .join(StatusChange, StatusChange.claim_id == Claim.id)
-        .where(Claim.organisation_id == organisation_id, Claim.status == ClaimState.complete,
+        select(ClaimRow.created_at, func.max(StatusChange.at))
+        .join(StatusChange, StatusChange.claim_id == ClaimRow.id)
+        .where(ClaimRow.organisation_id == organisation_id, ClaimRow.status == ClaimState.complete,
                StatusChange.status == ClaimState.complete)
-        .group_by(Claim.id, Claim.created_at)
+        .group_by(ClaimRow.id, ClaimRow.created_at)
     ).all()
     durations = [done - created for created, done in completed]
     waiting = session.scalars(
-        select(Claim.created_at).where(Claim.organisation_id == organisation_id, Claim.status == ClaimState.needs_follow_up)
+        select(ClaimRow.created_at).where(ClaimRow.organisation_id == organisation_id, ClaimRow.status == ClaimState.needs_follow_up)
     )
     buckets = {name: 0 for name, _ in AGE_BUCKETS}
     for created in waiting:

@@ -73,7 +73,7 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
-class Claim(Base):
+class ClaimRow(Base):
     __tablename__ = "claims"
     __table_args__ = (
         UniqueConstraint("organisation_id", "idempotency_key", name="uq_claims_idempotency"),
@@ -92,13 +92,13 @@ class Claim(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
-    documents: Mapped[list[Document]] = relationship(
-        back_populates="claim", order_by="Document.position"
+    documents: Mapped[list[DocumentRow]] = relationship(
+        back_populates="claim", order_by="DocumentRow.position"
     )
     findings: Mapped[list[FindingRow]] = relationship(order_by="FindingRow.position")
 
 
-class Document(Base):
+class DocumentRow(Base):
     """One uploaded file. What was found in it (usually one document, sometimes several) is in
     ``parts`` and its ``fields``."""
 
@@ -129,7 +129,7 @@ class Document(Base):
     Past it, the reconciler presumes the work lost and hands the document out again."""
     task_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
-    claim: Mapped[Claim] = relationship(back_populates="documents")
+    claim: Mapped[ClaimRow] = relationship(back_populates="documents")
     fields: Mapped[list[FieldRow]] = relationship(order_by="FieldRow.id")
     pages: Mapped[list[PageRow]] = relationship(order_by="PageRow.number")
     corrections: Mapped[list[FieldCorrection]] = relationship(order_by="FieldCorrection.id")

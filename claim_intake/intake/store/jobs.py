@@ -18,11 +18,11 @@ from claim_intake.intake import lifecycle
 from claim_intake.intake.lifecycle import UNREAD, ClaimState, DocumentState
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.store.db import (
-    Claim,
+    ClaimRow,
+    DocumentRow,
     InvoiceUse,
     utcnow,
 )
-from claim_intake.intake.store.db import Document as DocumentRow
 from claim_intake.intake.store.reads import file_report
 from claim_intake.pipeline import ClaimReport, FileError, FileReport
 from claim_intake.validators.models import InvoiceRef
@@ -60,16 +60,16 @@ class DbInvoiceRegistry:
         self._claim_id = claim_id
 
     def claims_using(self, invoice: InvoiceRef) -> list[str]:
-        submitted = select(Claim.created_at).where(Claim.id == self._claim_id).scalar_subquery()
+        submitted = select(ClaimRow.created_at).where(ClaimRow.id == self._claim_id).scalar_subquery()
         query = (
             select(InvoiceUse.claim_id)
-            .join(Claim, Claim.id == InvoiceUse.claim_id)
+            .join(ClaimRow, ClaimRow.id == InvoiceUse.claim_id)
             .where(
                 InvoiceUse.organisation_id == self._organisation_id,
                 InvoiceUse.invoice_number == invoice.invoice_number,
                 InvoiceUse.invoice_code == (invoice.invoice_code or ""),
                 InvoiceUse.claim_id != self._claim_id,
-                Claim.created_at < submitted,
+                ClaimRow.created_at < submitted,
             )
             .distinct()
             .order_by(InvoiceUse.claim_id)
@@ -151,13 +151,13 @@ class SqlJobStore:
         now = utcnow()
         with self._sessions() as session:
             return list(session.scalars(
-                select(DocumentRow.id).join(Claim)
+                select(DocumentRow.id).join(ClaimRow)
                 .where(DocumentRow.status.in_(UNREAD), DocumentRow.sha256.is_not(None), or_(
                     DocumentRow.lease_until < now,
                     and_(DocumentRow.lease_until.is_(None),
                          DocumentRow.created_at < now - timedelta(seconds=unclaimed_after_s)),
                 ))
-                .order_by(Claim.created_at, DocumentRow.position)
+                .order_by(ClaimRow.created_at, DocumentRow.position)
             ))
 
     @_database_errors
@@ -166,9 +166,9 @@ class SqlJobStore:
         under way (assessing twice stores it once)."""
         with self._sessions() as session:
             return list(session.scalars(
-                select(Claim.id).where(Claim.status == ClaimState.processing,
-                                       ~Claim.documents.any(DocumentRow.status.in_(UNREAD)))
-                .order_by(Claim.created_at)
+                select(ClaimRow.id).where(ClaimRow.status == ClaimState.processing,
+                                       ~ClaimRow.documents.any(DocumentRow.status.in_(UNREAD)))
+                .order_by(ClaimRow.created_at)
             ))
 
     @_database_errors
@@ -183,7 +183,7 @@ class SqlJobStore:
             if not held:
                 return False
             row = session.get_one(DocumentRow, document_id)
-            lifecycle.document_read(session, row, report, session.get_one(Claim, row.claim_id).organisation_id)
+            lifecycle.document_read(session, row, report, session.get_one(ClaimRow, row.claim_id).organisation_id)
         self._metrics.documents_read.labels(outcome=row.status).inc()
         self._metrics.read_seconds.observe(report.seconds)
         return True
@@ -207,7 +207,7 @@ class SqlJobStore:
     @_database_errors
     def claim_to_assess(self, claim_id: str) -> ClaimToAssess | None:
         with self._sessions() as session:
-            claim = session.get(Claim, claim_id)
+            claim = session.get(ClaimRow, claim_id)
             # Not processing: already assessed since its last change (a duplicate job).
             if claim is None or claim.status != ClaimState.processing or any(d.status in UNREAD for d in claim.documents):
                 return None
@@ -226,12 +226,12 @@ class SqlJobStore:
             # A write first: it waits for (and then sees) a concurrent assessment of the same
             # claim, on SQLite too, so that one change of the claim is assessed once.
             still_processing = session.execute(
-                update(Claim).where(Claim.id == claim.claim_id, Claim.status == ClaimState.processing)
+                update(ClaimRow).where(ClaimRow.id == claim.claim_id, ClaimRow.status == ClaimState.processing)
                 .values(updated_at=utcnow())
             ).rowcount
             if not still_processing:
                 return None
-            row = session.get_one(Claim, claim.claim_id, with_for_update=True)
+            row = session.get_one(ClaimRow, claim.claim_id, with_for_update=True)
             current = tuple(d.id for d in row.documents)
             if current != tuple(f.document_id for f in claim.files) or any(d.status in UNREAD for d in row.documents):
                 return None

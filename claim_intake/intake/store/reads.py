@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from claim_intake.extract.models import Document, Field
 from claim_intake.intake.corrections import apply_corrections
-from claim_intake.intake.store.db import Document as DocumentRow
+from claim_intake.intake.store.db import DocumentRow
 from claim_intake.pipeline import FileError, FileReport
 
 
