@@ -6,7 +6,7 @@ import functools
 from importlib import resources
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from claim_intake.extract.models import DocType
 from claim_intake.validators.models import FindingCode
@@ -31,11 +31,20 @@ class Messages(BaseModel):
 
     documents: dict[DocType, DocumentText]
     alternatives_joiner: str
-    findings: dict[FindingCode, FindingText]
+    findings: dict[str, FindingText]
+    """By finding code, or ``code.variant`` where a check says different things."""
 
-    def finding(self, finding_code: FindingCode, /, **values: object) -> tuple[str, str]:
-        """The staff and claimant messages of a finding, with ``values`` filled in."""
-        text = self.findings[finding_code]
+    @field_validator("findings")
+    @classmethod
+    def _known_codes(cls, findings: dict[str, FindingText]) -> dict[str, FindingText]:
+        for key in findings:
+            FindingCode(key.split(".")[0])  # a ValueError naming the key otherwise
+        return findings
+
+    def finding(self, key: str, /, **values: object) -> tuple[str, str]:
+        """The staff and claimant messages of a finding (``key``: its code, or ``code.variant``),
+        with ``values`` filled in."""
+        text = self.findings[key]
         return text.staff.format(**values), text.claimant.format(**values)
 
     def name(self, doc_type: DocType) -> str:
