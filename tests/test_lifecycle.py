@@ -13,7 +13,7 @@ from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.lifecycle import TRANSITIONS, ClaimState
 from claim_intake.intake.store import migrate
-from claim_intake.intake.store.db import Organisation, StatusChange, make_engine, make_sessions
+from claim_intake.intake.store.db import Organisation, StatusChange, make_sessions, open_database
 from claim_intake.intake.uploads import Upload
 from claim_intake.pipeline import ClaimReport, FileReport
 from claim_intake.validators.models import Assessment, ClaimType
@@ -21,7 +21,7 @@ from claim_intake.validators.models import Assessment, ClaimType
 
 @pytest.fixture
 def session(tmp_path):  # type: ignore[no-untyped-def]
-    db = make_engine(f"sqlite:///{tmp_path / 'claims.db'}")
+    db = open_database(f"sqlite:///{tmp_path / 'claims.db'}")
     migrate.upgrade(db)
     with make_sessions(db)() as session:
         session.add(Organisation(id="org_1", name="南宁市总工会"))

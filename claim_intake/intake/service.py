@@ -16,7 +16,7 @@ from claim_intake.intake.lifecycle import UNREAD
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store import migrate
-from claim_intake.intake.store.db import ClaimRow, DocumentRow, make_engine, make_sessions
+from claim_intake.intake.store.db import ClaimRow, DocumentRow, make_sessions, open_database
 from claim_intake.intake.store.jobs import SqlJobStore
 from claim_intake.intake.store.objects import ObjectStore, open_store
 from claim_intake.intake.webhooks import WebhookDispatcher
@@ -98,7 +98,7 @@ class Service:
 
 def build_service(settings: Settings, engine_factory: EngineFactory | None = None) -> Service:
     """``engine_factory`` replaces the configured OCR engine (tests pass a fake one)."""
-    db = make_engine(settings.resolved_database_url)
+    db = open_database(settings.resolved_database_url)
     sessions = make_sessions(db)
     store = open_store(settings)
     metrics = Metrics()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from claim_intake.errors import DatabaseUnavailableError, StorageUnavailableError
 from claim_intake.intake.metrics import Metrics
-from claim_intake.intake.store.db import DocumentRow, make_engine, make_sessions
+from claim_intake.intake.store.db import DocumentRow, make_sessions, open_database
 from claim_intake.intake.store.jobs import SqlJobStore
 from claim_intake.workers.options import QueueOptions
 
@@ -88,9 +88,9 @@ def test_a_database_out_of_reach_is_the_retryable_database_unavailable() -> None
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/claims?connect_timeout=2")
-    store = SqlJobStore(make_sessions(engine), Metrics())
+    db = open_database(f"postgresql+psycopg://postgres@127.0.0.1:{port}/claims?connect_timeout=2")
+    store = SqlJobStore(make_sessions(db), Metrics())
     with pytest.raises(DatabaseUnavailableError) as raised:
         store.start_reading("doc_1", "holder", 60)
     assert raised.value.retryable
-    engine.dispose()
+    db.dispose()

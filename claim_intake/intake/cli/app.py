@@ -132,13 +132,13 @@ def keys_create(
 ) -> None:
     """Create an API key for an organisation and print it. Only its hash is kept: copy it now."""
     from claim_intake.intake.auth import create_key
-    from claim_intake.intake.store.db import make_engine, make_sessions
+    from claim_intake.intake.store.db import make_sessions, open_database
     from claim_intake.intake.store.migrate import upgrade
 
     settings = Settings()
-    engine = make_engine(settings.resolved_database_url)
-    upgrade(engine)
-    with make_sessions(engine).begin() as session:
+    db = open_database(settings.resolved_database_url)
+    upgrade(db)
+    with make_sessions(db).begin() as session:
         key = create_key(session, org)
     typer.echo(key)
 
@@ -153,7 +153,7 @@ def staff_create(
 ) -> None:
     """Create a staff account for the review console."""
     from claim_intake.intake.console.accounts import create_staff
-    from claim_intake.intake.store.db import make_engine, make_sessions
+    from claim_intake.intake.store.db import make_sessions, open_database
     from claim_intake.intake.store.migrate import upgrade
 
     if password_stdin:
@@ -161,10 +161,10 @@ def staff_create(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     settings = Settings()
-    engine = make_engine(settings.resolved_database_url)
-    upgrade(engine)
+    db = open_database(settings.resolved_database_url)
+    upgrade(db)
     try:
-        with make_sessions(engine).begin() as session:
+        with make_sessions(db).begin() as session:
             member = create_staff(session, org, email, password)
     except ClaimIntakeError as exc:
         raise _fail(exc.message) from exc
@@ -174,11 +174,11 @@ def staff_create(
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (upgrade to head)."""
-    from claim_intake.intake.store.db import make_engine
+    from claim_intake.intake.store.db import open_database
     from claim_intake.intake.store.migrate import upgrade
 
     settings = Settings()
-    upgrade(make_engine(settings.resolved_database_url))
+    upgrade(open_database(settings.resolved_database_url))
     stderr.print(f"database at head: {settings.resolved_database_url}")
 
 

@@ -1,4 +1,4 @@
-"""The service's tables (SQLAlchemy 2) and the engine for SQLite or PostgreSQL.
+"""The service's tables (SQLAlchemy 2) and the database connection for SQLite or PostgreSQL.
 
 The schema itself is created by the Alembic migrations in ``intake/migrations``; these classes are
 how the code reads and writes it. Names follow the domain reference.
@@ -316,7 +316,7 @@ class ClaimEvent(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
-def make_engine(url: str) -> Engine:
+def open_database(url: str) -> Engine:
     """SQLite gets a folder, cross-thread use (the executor's threads share it), WAL and a busy
     timeout so that the API and the executor can write at the same time."""
     parsed = make_url(url)
@@ -324,9 +324,9 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    db = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
-    @event.listens_for(engine, "connect")
+    @event.listens_for(db, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -334,8 +334,8 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    return engine
+    return db
 
 
-def make_sessions(engine: Engine) -> sessionmaker:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessions(db: Engine) -> sessionmaker:
+    return sessionmaker(db, expire_on_commit=False)

@@ -15,8 +15,8 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(db: Engine) -> None:
     config = alembic_config()
-    with engine.begin() as connection:
+    with db.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
