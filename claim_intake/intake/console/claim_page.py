@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from claim_intake.extract.models import Field
 from claim_intake.intake.console.i18n import Translator
 from claim_intake.intake.corrections import correctable_fields
-from claim_intake.intake.lifecycle import OPEN_SEVERITIES, finding_key
+from claim_intake.intake.lifecycle import OPEN_SEVERITIES, DocumentState, finding_key
 from claim_intake.intake.store.db import (
     ClaimEvent,
     ClaimRow,
@@ -112,7 +112,7 @@ def _pages(document: DocumentRow) -> list[PageView]:
 
 
 def _parts(document: DocumentRow, t: Translator) -> list[PartView]:
-    if document.status != "read":
+    if document.status != DocumentState.read:
         return []
     corrected = {(c.part, c.name) for c in document.corrections}
     parts = []
