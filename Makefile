@@ -5,7 +5,7 @@ CLI := $(VENV)/bin/claim-intake
 STAMP := $(VENV)/.installed-stamp
 BUNDLES := samples/bundles
 
-.PHONY: install demo test samples record bench lint
+.PHONY: install demo test test-fast samples record bench lint
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -21,8 +21,16 @@ demo: install
 		$(CLI) process $$bundle --claim-type inpatient || exit 1; \
 	done
 
+# Installs what the suite needs from the system where it can (tests/machine-prereqs) and starts
+# PostgreSQL and Redis itself when the machine has none (tests/services.py).
 test: install
+	tests/machine-prereqs
 	$(PY) -m pytest
+
+# No real OCR, no browser: replayed OCR answers, the service against its real backends.
+test-fast: install
+	tests/machine-prereqs --no-browser
+	$(PY) -m pytest -m "not ocr and not browser"
 
 samples: install
 	$(PY) -m claim_intake.samples.generate $(BUNDLES)

@@ -34,10 +34,10 @@ import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from claim_intake.intake.api import create_app
+from claim_intake.intake.api.app import create_app
 from claim_intake.intake.auth import create_key
-from claim_intake.intake.db import Claim, Document, PageRow
 from claim_intake.intake.settings import Settings
+from claim_intake.intake.store.db import ClaimRow, DocumentRow, PageRow
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "samples" / "bundles" / "inpatient_complete"
@@ -95,8 +95,8 @@ class Bench:
         deadline = time.monotonic() + timeout
         while True:
             with self.sessions() as session:
-                rows = session.execute(select(Claim.status, Claim.created_at, Claim.updated_at)
-                                       .where(Claim.id.in_(claim_ids))).all()
+                rows = session.execute(select(ClaimRow.status, ClaimRow.created_at, ClaimRow.updated_at)
+                                       .where(ClaimRow.id.in_(claim_ids))).all()
             if all(status != "processing" for status, _, _ in rows):
                 return [(done - created).total_seconds() for _, created, done in rows]
             if time.monotonic() > deadline:
@@ -105,8 +105,8 @@ class Bench:
 
     def pages(self, claim_ids: list[str]) -> int:
         with self.sessions() as session:
-            return session.scalar(select(func.count(PageRow.id)).join(Document)
-                                  .where(Document.claim_id.in_(claim_ids))) or 0
+            return session.scalar(select(func.count(PageRow.id)).join(DocumentRow)
+                                  .where(DocumentRow.claim_id.in_(claim_ids))) or 0
 
     def throughput(self, processes: int, claims: int) -> float:
         with self.workers(processes):

@@ -86,6 +86,12 @@ class TooManyPagesError(UnreadableFileError):
     http_status = 413
 
 
+class ReadTimeoutError(UnreadableFileError):
+    """Reading the file took longer than the reader is given: a file that stalls its reader."""
+
+    code = "read_timeout"
+
+
 class OcrEngineError(ClaimIntakeError):
     """The engine failed on a page it should have read: worth one more try."""
 
@@ -103,6 +109,13 @@ class InvalidRequestError(ClaimIntakeError):
 
     code = "invalid_request"
     http_status = 422
+
+
+class InvalidTransitionError(ClaimIntakeError):
+    """The claim is not in a state that allows the change (e.g. uploads to a complete claim)."""
+
+    code = "invalid_transition"
+    http_status = 409
 
 
 class AuthError(ClaimIntakeError):
@@ -127,7 +140,55 @@ class StorageUnavailableError(ClaimIntakeError):
     http_status = 503
 
 
+class DatabaseUnavailableError(ClaimIntakeError):
+    """The database cannot be reached: work waits for it rather than failing."""
+
+    code = "database_unavailable"
+    retryable = True
+    http_status = 503
+
+
 class ServiceNotReadyError(ClaimIntakeError):
     code = "not_ready"
     retryable = True
     http_status = 503
+
+
+class FollowUpLinkError(ClaimIntakeError):
+    """A follow-up link that was tampered with, or is for another claim."""
+
+    code = "invalid_link"
+    http_status = 403
+    reason = "invalid"
+
+
+class FollowUpLinkExpiredError(FollowUpLinkError):
+    code = "link_expired"
+    http_status = 410
+    reason = "expired"
+
+
+class CsrfError(ClaimIntakeError):
+    """A console form without the session's CSRF token."""
+
+    code = "csrf_failed"
+    http_status = 403
+
+
+class LoginRequiredError(ClaimIntakeError):
+    """A console page asked for without a staff session."""
+
+    code = "login_required"
+    http_status = 401
+
+
+class WebhookDeliveryError(ClaimIntakeError):
+    """A webhook receiver that could not be reached or did not answer 2xx: tried again."""
+
+    code = "webhook_delivery_failed"
+    retryable = True
+    http_status = 502
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

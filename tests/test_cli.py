@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from claim_intake.intake.cli import app
+from claim_intake.intake.cli.app import app
 from tests.conftest import pdf_bytes
 
 runner = CliRunner()

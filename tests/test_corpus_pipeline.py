@@ -18,8 +18,8 @@ from claim_intake.ocr.engine import rapidocr_engine
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
 from claim_intake.ocr.replay import ReplayEngine
+from claim_intake.pipeline import ClaimReport, assess_claim, read_upload
 from claim_intake.validators.ruleset import load_rule_set
-from claim_intake.workers.pipeline import ClaimReport, assess_claim, read_upload
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = load_corpus(ROOT / "samples" / "corpus")

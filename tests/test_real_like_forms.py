@@ -14,6 +14,7 @@ import pytest
 from claim_intake.evaluation.score import values_match
 from claim_intake.ocr.engine import RapidOcrEngine, rapidocr_engine
 from claim_intake.ocr.options import ReadOptions
+from claim_intake.pipeline import read_upload
 from claim_intake.samples.capture import jpeg_bytes, scan
 from claim_intake.samples.page import Page, rasterise
 from claim_intake.samples.printing import Fields
@@ -23,7 +24,6 @@ from claim_intake.samples.render_provincial import (
     heilongjiang_outpatient_page,
 )
 from claim_intake.samples.render_shanghai import ShanghaiStyle, shanghai_outpatient_page
-from claim_intake.workers.pipeline import read_upload
 
 pytestmark = pytest.mark.ocr
 

@@ -18,7 +18,7 @@ from claim_intake.evaluation.score import Tally, percentile, values_match
 from claim_intake.extract.models import Document
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
-from claim_intake.workers.pipeline import FileReport, read_upload
+from claim_intake.pipeline import FileReport, read_upload
 
 KEY_FIELDS = (
     "invoice_number",

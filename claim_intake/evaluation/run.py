@@ -13,9 +13,9 @@ from claim_intake.evaluation.score import Scores, percentile
 from claim_intake.evaluation.truth import Bundle, EarlierInvoices, load_corpus
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
+from claim_intake.pipeline import FileReport, assess_claim, read_upload
 from claim_intake.validators.models import ClaimStatus
 from claim_intake.validators.ruleset import RuleSet
-from claim_intake.workers.pipeline import FileReport, assess_claim, read_upload
 
 
 def _found(reports: dict[str, FileReport], file: str, page: int) -> tuple[str, dict[str, object]] | None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claim_intake.errors import AuthError
-from claim_intake.intake.db import ApiKey, Organisation, new_id
+from claim_intake.intake.store.db import ApiKey, Organisation, new_id
 
 _SCHEME = "cik"
 

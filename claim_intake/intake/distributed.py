@@ -8,11 +8,11 @@ import os
 from celery import Celery
 
 from claim_intake.errors import ConfigurationError
-from claim_intake.intake.db import make_engine, make_sessions
-from claim_intake.intake.job_store import SqlJobStore
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.storage import open_store
+from claim_intake.intake.store.db import make_sessions, open_database
+from claim_intake.intake.store.jobs import SqlJobStore
+from claim_intake.intake.store.objects import open_store
 from claim_intake.intake.webhooks import WebhookDispatcher
 from claim_intake.workers.celery_app import create_celery
 from claim_intake.workers.dispatch import CeleryDispatcher
@@ -39,8 +39,8 @@ def per_process_threads(settings: Settings, processes: int) -> Settings:
 
 
 def worker_parts(settings: Settings) -> WorkerParts:
-    """Called in each worker process on its first task: connections and the engine are its own."""
-    sessions = make_sessions(make_engine(settings.resolved_database_url))
+    """Called in each worker process on its first task: its database connections and OCR engine are its own."""
+    sessions = make_sessions(open_database(settings.resolved_database_url))
     metrics = Metrics()
     store = SqlJobStore(sessions, metrics)
     webhooks = WebhookDispatcher(sessions, settings, metrics)
@@ -58,7 +58,7 @@ def worker_parts(settings: Settings) -> WorkerParts:
 
 def celery_app(settings: Settings) -> Celery:
     app = create_celery(broker_url(settings), settings.queue)
-    register_tasks(app, lambda: worker_parts(settings), settings.queue, settings.read_attempts)
+    register_tasks(app, lambda: worker_parts(settings), settings.queue, settings.read_policy())
     return app
 
 
@@ -69,13 +69,13 @@ def dispatcher(settings: Settings, store: SqlJobStore) -> CeleryDispatcher:
 
 def reconcile_once(settings: Settings) -> Reconciled:
     """One pass of the reconciler from this process (what beat schedules on the workers)."""
-    engine = make_engine(settings.resolved_database_url)
+    db = open_database(settings.resolved_database_url)
     try:
-        store = SqlJobStore(make_sessions(engine), Metrics())
+        store = SqlJobStore(make_sessions(db), Metrics())
         sender = dispatcher(settings, store)
         try:
             return reconcile(store, sender.submit_document, sender.submit_assessment, settings.queue.queue_lease_s)
         finally:
             sender.shutdown()
     finally:
-        engine.dispose()
+        db.dispose()

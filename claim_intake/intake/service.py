@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -10,27 +11,31 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from claim_intake.intake import migrate
-from claim_intake.intake.db import Claim, Document, make_engine, make_sessions
 from claim_intake.intake.distributed import dispatcher
-from claim_intake.intake.job_store import UNREAD, SqlJobStore
+from claim_intake.intake.lifecycle import UNREAD
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.storage import ObjectStore, open_store
+from claim_intake.intake.store import migrate
+from claim_intake.intake.store.db import ClaimRow, DocumentRow, make_sessions, open_database
+from claim_intake.intake.store.jobs import SqlJobStore
+from claim_intake.intake.store.objects import ObjectStore, open_store
 from claim_intake.intake.webhooks import WebhookDispatcher
 from claim_intake.ocr.reader import EngineFactory
 from claim_intake.workers.dispatch import CeleryDispatcher
 from claim_intake.workers.executor import InProcessExecutor
-from claim_intake.workers.jobs import JobContext
+from claim_intake.workers.jobs import JobContext, StatusChanged
 from claim_intake.workers.reconcile import PeriodicReconciler, reconcile
 
 log = logging.getLogger(__name__)
+
+ASSESSMENT_WAIT_S = 5.0
 
 
 @dataclass
 class Service:
     settings: Settings
-    engine: Engine
+    db: Engine
+    """The database (``engine`` is the OCR engine everywhere else)."""
     sessions: sessionmaker[Session]
     store: ObjectStore
     metrics: Metrics
@@ -44,7 +49,7 @@ class Service:
 
     def start(self) -> None:
         if self.settings.migrate_on_start:
-            migrate.upgrade(self.engine)
+            migrate.upgrade(self.db)
         self.recover()
         if self.reconciler is not None:
             self.reconciler.start()
@@ -54,15 +59,15 @@ class Service:
             self.reconciler.stop()
         self.executor.shutdown()
         self.webhooks.shutdown()
-        self.engine.dispose()
+        self.db.dispose()
 
     def recover(self) -> None:
         """Nothing accepted is lost: documents a previous process left unread are read again,
         and claims it left unassessed are assessed."""
         with self.sessions() as session:
             documents = list(session.scalars(
-                select(Document.id).join(Claim).where(Document.status.in_(UNREAD))
-                .order_by(Claim.created_at, Document.position)
+                select(DocumentRow.id).join(ClaimRow).where(DocumentRow.status.in_(UNREAD))
+                .order_by(ClaimRow.created_at, DocumentRow.position)
             ))
         claims = self.jobs.unassessed_claims()
         if documents or claims:
@@ -72,10 +77,29 @@ class Service:
         for claim_id in claims:
             self.executor.submit_assessment(claim_id)
 
+    def publish(self, change: StatusChanged | None) -> None:
+        """A committed status change, to the organisation's webhooks."""
+        if change is not None:
+            self.webhooks.status_changed(change)
+
+    def reassess(self, claim_id: str, change: StatusChanged | None) -> None:
+        """Has a reviewed claim (a correction, a waiver) assessed by whoever assesses claims (the
+        embedded executor, or a worker through the broker). The embedded executor answers with a
+        Future: it is waited for a moment, as an assessment only weighs stored fields, so that the
+        page after the action shows its outcome; otherwise the claim page refreshes itself while
+        the claim is processing."""
+        self.publish(change)
+        done = self.executor.submit_assessment(claim_id)
+        if isinstance(done, Future):
+            try:
+                done.result(timeout=ASSESSMENT_WAIT_S)
+            except TimeoutError:
+                pass  # the executor is busy reading: the claim page polls
+
 def build_service(settings: Settings, engine_factory: EngineFactory | None = None) -> Service:
     """``engine_factory`` replaces the configured OCR engine (tests pass a fake one)."""
-    engine = make_engine(settings.resolved_database_url)
-    sessions = make_sessions(engine)
+    db = open_database(settings.resolved_database_url)
+    sessions = make_sessions(db)
     store = open_store(settings)
     metrics = Metrics()
     webhooks = WebhookDispatcher(sessions, settings, metrics)
@@ -94,7 +118,7 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
         executor: InProcessExecutor | CeleryDispatcher = dispatcher(settings, job_store)
         reconciler = None
     else:
-        executor = InProcessExecutor(ctx, workers=settings.read_workers, attempts=settings.read_attempts)
+        executor = InProcessExecutor(ctx, settings.read_policy(), workers=settings.read_workers)
         # Picks up documents whose reader died in another process on the same database.
         reconciler = PeriodicReconciler(
             lambda: reconcile(job_store, executor.submit_document, executor.submit_assessment,
@@ -102,5 +126,5 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
             settings.queue.reconcile_every_s,
         )
     metrics.watch_queue(lambda: executor.pending)
-    return Service(settings, engine, sessions, store, metrics, executor, webhooks, ZoneInfo(settings.timezone),
+    return Service(settings, db, sessions, store, metrics, executor, webhooks, ZoneInfo(settings.timezone),
                    job_store, reconciler)

@@ -12,6 +12,7 @@ from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
 from claim_intake.validators.ruleset import RuleSet, load_rule_set
 from claim_intake.workers.options import QueueOptions
+from claim_intake.workers.policy import ReadPolicy
 
 
 class Settings(BaseSettings):
@@ -87,6 +88,11 @@ class Settings(BaseSettings):
 
     def engine_factory(self) -> EngineFactory:
         return engine_factory(self.read)
+
+    def read_policy(self) -> ReadPolicy:
+        """What a failed read leads to, in the embedded executor and the Celery workers alike."""
+        return ReadPolicy(attempts=self.read_attempts, backoff_s=self.queue.retry_backoff_s,
+                          backoff_max_s=self.queue.retry_backoff_max_s)
 
     def rule_set(self, claim_type: str) -> RuleSet:
         return load_rule_set(claim_type, self.rules_dir)

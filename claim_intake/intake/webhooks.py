@@ -19,9 +19,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from claim_intake.intake.db import Claim, FindingRow, Webhook, WebhookDelivery, new_id, utcnow
+from claim_intake.errors import WebhookDeliveryError
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
+from claim_intake.intake.store.db import (
+    ClaimRow,
+    FindingRow,
+    Webhook,
+    WebhookDelivery,
+    new_id,
+    utcnow,
+)
 from claim_intake.workers.jobs import StatusChanged
 
 log = logging.getLogger(__name__)
@@ -39,12 +47,6 @@ def verify(secret: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, body), signature)
 
 
-class DeliveryFailed(Exception):
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 class WebhookDispatcher:
     def __init__(self, sessions: sessionmaker[Session], settings: Settings, metrics: Metrics) -> None:
         self._sessions = sessions
@@ -53,7 +55,7 @@ class WebhookDispatcher:
         self._retry = Retrying(
             stop=stop_after_attempt(settings.webhook_attempts),
             wait=wait_exponential(multiplier=settings.webhook_backoff_s, max=60),
-            retry=retry_if_exception_type(DeliveryFailed),
+            retry=retry_if_exception_type(WebhookDeliveryError),
             reraise=True,
         )
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="claim-intake-webhook")
@@ -70,7 +72,7 @@ class WebhookDispatcher:
 
     def _dispatch(self, change: StatusChanged) -> None:
         with self._sessions.begin() as session:
-            claim = session.get(Claim, change.claim_id)
+            claim = session.get(ClaimRow, change.claim_id)
             if claim is None:
                 return
             hooks = list(session.scalars(select(Webhook).where(Webhook.organisation_id == claim.organisation_id)))
@@ -103,15 +105,15 @@ class WebhookDispatcher:
             try:
                 response = httpx.post(url, content=body, headers=headers, timeout=self._timeout)
             except httpx.HTTPError as exc:
-                raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
+                raise WebhookDeliveryError(f"{type(exc).__name__}: {exc}") from exc
             if not response.is_success:
-                raise DeliveryFailed(f"the receiver answered {response.status_code}", response.status_code)
+                raise WebhookDeliveryError(f"the receiver answered {response.status_code}", response.status_code)
             return response.status_code
 
         status, code, error = "delivered", None, None
         try:
             code = self._retry(attempt)
-        except DeliveryFailed as exc:
+        except WebhookDeliveryError as exc:
             status, code, error = "failed", exc.status, str(exc)
             log.warning("webhook delivery %s to %s failed after %d attempts: %s", delivery_id, url, attempts, exc)
         with self._sessions.begin() as session:
@@ -121,7 +123,7 @@ class WebhookDispatcher:
         self._metrics.webhook_deliveries.labels(outcome=status).inc()
 
 
-def _summary(session: Session, claim: Claim, change: StatusChanged) -> dict[str, Any]:
+def _summary(session: Session, claim: ClaimRow, change: StatusChanged) -> dict[str, Any]:
     counts = session.execute(
         select(FindingRow.severity, func.count()).where(FindingRow.claim_id == claim.id).group_by(FindingRow.severity)
     ).all()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from claim_intake.ocr.decode import check_size, decode_image, decode_pdf
+from claim_intake.ocr.decode import check_size
 from claim_intake.ocr.engine import OcrEngine
-from claim_intake.ocr.models import FileKind, Page, ReadResult
-from claim_intake.ocr.ofd import read_ofd
+from claim_intake.ocr.kinds import FILE_KINDS
+from claim_intake.ocr.models import Page, ReadResult
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.page_ocr import ocr_page
 from claim_intake.ocr.sniff import sniff
@@ -21,12 +21,7 @@ def read_bytes(data: bytes, options: ReadOptions, engine: EngineFactory) -> Read
     started = time.perf_counter()
     kind = sniff(data)
     check_size(data, options.limits)
-    if kind is FileKind.pdf:
-        decoded = decode_pdf(data, options)
-    elif kind is FileKind.ofd:
-        decoded = read_ofd(data, options)
-    else:
-        decoded = decode_image(data, kind, options.limits)
+    decoded = FILE_KINDS[kind].pages(data, options)
     pages: list[Page] = []
     used = None
     for item in decoded:

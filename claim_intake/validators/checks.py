@@ -27,11 +27,6 @@ from claim_intake.validators.models import (
 if TYPE_CHECKING:
     from claim_intake.validators.ruleset import RuleSet
 
-# Where a document should have held a required field, the claimant re-photographs it; what to
-# say depends on whether the field was not there at all or there but unclear.
-_RETAKE = "请重新拍摄并上传{doc}的清晰照片，确保“{label}”一栏完整、清楚、无遮挡。"
-
-
 @dataclass(frozen=True)
 class Claim:
     rules: RuleSet
@@ -56,14 +51,12 @@ def _label(doc_type: DocType, field: str) -> str:
 
 def unreadable_files(claim: Claim) -> Iterator[Finding]:
     for bad in claim.unreadable:
+        staff, claimant = claim.messages.finding("unreadable_file", file=bad.file, code=bad.code, message=bad.message)
         yield Finding(
             code=FindingCode.unreadable_file,
             severity=Severity.follow_up,
-            message_staff=f"文件“{bad.file}”无法读取（{bad.code}）：{bad.message}",
-            message_claimant=(
-                f"您上传的文件“{bad.file}”无法打开或识别。请重新拍照上传（JPG/PNG照片或PDF），"
-                "确保文件完整、未加密。"
-            ),
+            message_staff=staff,
+            message_claimant=claimant,
         )
 
 
@@ -76,20 +69,16 @@ def missing_documents(claim: Claim) -> Iterator[Finding]:
             claim.messages.name(t) for t in requirement.any_of
         )
         first = requirement.any_of[0]
-        claimant = (
-            claim.messages.ask(first)
-            if len(requirement.any_of) == 1
-            else f"请补充上传{names}中的任意一种材料的照片或PDF。"
+        staff, claimant = claim.messages.finding(
+            "missing_document", names=names, codes=" / ".join(requirement.any_of),
+            claim_type=claim.rules.claim_type.value, version=claim.rules.version,
         )
         yield Finding(
             code=FindingCode.missing_document,
             severity=Severity.blocking,
             doc_type=first,
-            message_staff=(
-                f"缺少必需材料：{names}（{' / '.join(requirement.any_of)}）。"
-                f"{claim.rules.claim_type.value} 规则集 {claim.rules.version} 要求提供。"
-            ),
-            message_claimant=claimant,
+            message_staff=staff,
+            message_claimant=claim.messages.ask(first) if len(requirement.any_of) == 1 else claimant,
         )
 
 
@@ -102,6 +91,8 @@ def missing_and_illegible_fields(claim: Claim) -> Iterator[Finding]:
             pages = "、".join(str(p) for p in doc.document.pages)
             found = doc.document.fields.get(name)
             if found is None:
+                staff, claimant = claim.messages.finding("missing_field", doc=doc_name, file=doc.file, pages=pages,
+                                                         label=label, field=name)
                 yield Finding(
                     code=FindingCode.missing_field,
                     severity=Severity.follow_up,
@@ -109,12 +100,14 @@ def missing_and_illegible_fields(claim: Claim) -> Iterator[Finding]:
                     field=name,
                     documents=(doc.id,),
                     evidence=(Evidence(document=doc.id, page=doc.document.pages[0]),),
-                    message_staff=(
-                        f"{doc_name}（文件“{doc.file}”第{pages}页）未识别到“{label}”（{name}）。"
-                    ),
-                    message_claimant=_RETAKE.format(doc=doc_name, label=label),
+                    message_staff=staff,
+                    message_claimant=claimant,
                 )
             elif found.confidence < claim.rules.min_field_confidence:
+                staff, claimant = claim.messages.finding(
+                    "illegible_field", doc=doc_name, file=doc.file, page=found.page, label=label, raw=found.raw,
+                    confidence=found.confidence, threshold=claim.rules.min_field_confidence,
+                )
                 yield Finding(
                     code=FindingCode.illegible_field,
                     severity=Severity.follow_up,
@@ -122,12 +115,8 @@ def missing_and_illegible_fields(claim: Claim) -> Iterator[Finding]:
                     field=name,
                     documents=(doc.id,),
                     evidence=(Evidence(document=doc.id, page=found.page, box=found.box),),
-                    message_staff=(
-                        f"{doc_name}（文件“{doc.file}”第{found.page}页）的“{label}”识别为"
-                        f"“{found.raw}”，置信度 {found.confidence:.2f} 低于"
-                        f" {claim.rules.min_field_confidence:.2f}，请核对。"
-                    ),
-                    message_claimant=_RETAKE.format(doc=doc_name, label=label),
+                    message_staff=staff,
+                    message_claimant=claimant,
                 )
 
 
@@ -144,6 +133,8 @@ def amount_words(claim: Claim) -> Iterator[Finding]:
         if from_words == Decimal(str(figures.value)):
             continue
         doc_name = claim.messages.name(doc.document.doc_type)
+        staff, claimant = claim.messages.finding("amount_words_mismatch", doc=doc_name, file=doc.file, words=words.value,
+                                                 from_words=from_words, figures=figures.value)
         yield Finding(
             code=FindingCode.amount_words_mismatch,
             severity=Severity.follow_up,
@@ -153,14 +144,8 @@ def amount_words(claim: Claim) -> Iterator[Finding]:
             evidence=tuple(
                 Evidence(document=doc.id, page=f.page, box=f.box) for f in (words, figures)
             ),
-            message_staff=(
-                f"{doc_name}（文件“{doc.file}”）金额合计大写“{words.value}”（{from_words}）"
-                f"与小写 {figures.value} 不一致。"
-            ),
-            message_claimant=(
-                f"您的{doc_name}上大写金额与小写金额不一致。请重新拍摄票据金额合计一栏的清晰照片；"
-                "如票据本身有误，请到开票医院更正后重新上传。"
-            ),
+            message_staff=staff,
+            message_claimant=claimant,
         )
 
 
@@ -178,11 +163,13 @@ def patient_names(claim: Claim) -> Iterator[Finding]:
     if not named:
         return
     expected = claim.claimant_name or str(named[0][2].value)
-    source = "申报人" if claim.claimant_name else f"文件“{named[0][0].file}”"
+    against = "name_mismatch.claimant" if claim.claimant_name else "name_mismatch.document"
     for doc, field, found in named:
         if str(found.value) == expected:
             continue
         doc_name = claim.messages.name(doc.document.doc_type)
+        staff, claimant = claim.messages.finding(against, doc=doc_name, file=doc.file, found=found.value,
+                                                 expected=expected, source=named[0][0].file)
         yield Finding(
             code=FindingCode.name_mismatch,
             severity=Severity.follow_up,
@@ -190,13 +177,8 @@ def patient_names(claim: Claim) -> Iterator[Finding]:
             field=field,
             documents=(doc.id,),
             evidence=(Evidence(document=doc.id, page=found.page, box=found.box),),
-            message_staff=(
-                f"{doc_name}（文件“{doc.file}”）上的姓名“{found.value}”与{source}的“{expected}”不一致。"
-            ),
-            message_claimant=(
-                f"您的{doc_name}上的患者姓名为“{found.value}”，与申报人“{expected}”不一致。"
-                "请确认是否上传了本人的材料；如为本人材料，请联系工会工作人员说明情况。"
-            ),
+            message_staff=staff,
+            message_claimant=claimant,
         )
 
 
@@ -206,17 +188,15 @@ def unsupported_documents(claim: Claim) -> Iterator[Finding]:
         if doc.document.doc_type is not DocType.other:
             continue
         pages = "、".join(str(p) for p in doc.document.pages)
+        staff, claimant = claim.messages.finding("unsupported_document", file=doc.file, pages=pages)
         yield Finding(
             code=FindingCode.unsupported_document,
             severity=Severity.info,
             doc_type=DocType.other,
             documents=(doc.id,),
             evidence=(Evidence(document=doc.id, page=doc.document.pages[0]),),
-            message_staff=f"文件“{doc.file}”第{pages}页不是互助金申报材料（如增值税发票、检验报告、空白页）。",
-            message_claimant=(
-                f"您上传的“{doc.file}”不是本次申报需要的材料（例如增值税发票、检验报告），无需上传。"
-                "报销请以医院开具的医疗收费票据为准。"
-            ),
+            message_staff=staff,
+            message_claimant=claimant,
         )
 
 
@@ -246,6 +226,8 @@ def amount_breakdown(claim: Claim) -> Iterator[Finding]:
         if total is None or any(part is None for part in parts) or sum(parts) == total:
             continue
         doc_name = claim.messages.name(doc.document.doc_type)
+        staff, claimant = claim.messages.finding("amount_breakdown_mismatch", doc=doc_name, file=doc.file,
+                                                 parts=sum(parts), total=total, difference=sum(parts) - total)
         yield Finding(
             code=FindingCode.amount_breakdown_mismatch,
             severity=Severity.follow_up,
@@ -253,14 +235,8 @@ def amount_breakdown(claim: Claim) -> Iterator[Finding]:
             field="total_amount",
             documents=(doc.id,),
             evidence=_evidence(doc, "total_amount", *_PAYMENT_PARTS),
-            message_staff=(
-                f"{doc_name}（文件“{doc.file}”）各支付项合计 {sum(parts)} 与金额合计 {total} 相差"
-                f" {sum(parts) - total}。"
-            ),
-            message_claimant=(
-                f"您的{doc_name}上医保统筹支付、个人账户支付、个人现金支付等各项之和与金额合计不符。"
-                "请重新拍摄票据下半部分（支付信息一栏）的清晰照片；如票据本身有误，请到开票医院核实。"
-            ),
+            message_staff=staff,
+            message_claimant=claimant,
         )
 
 
@@ -275,6 +251,9 @@ def items_sum(claim: Claim) -> Iterator[Finding]:
         if counted == total:
             continue
         doc_name = claim.messages.name(doc.document.doc_type)
+        staff, claimant = claim.messages.finding("items_sum_mismatch", doc=doc_name, file=doc.file,
+                                                 count=len(items.value), counted=counted, total=total,
+                                                 difference=counted - total)
         yield Finding(
             code=FindingCode.items_sum_mismatch,
             severity=Severity.follow_up,
@@ -282,14 +261,8 @@ def items_sum(claim: Claim) -> Iterator[Finding]:
             field="items",
             documents=(doc.id,),
             evidence=_evidence(doc, "items", "total_amount"),
-            message_staff=(
-                f"{doc_name}（文件“{doc.file}”）{len(items.value)} 项收费合计 {counted}，"
-                f"与金额合计 {total} 相差 {counted - total}。"
-            ),
-            message_claimant=(
-                f"您的{doc_name}上各收费项目金额之和与合计金额不符。请上传完整、清晰的{doc_name}"
-                "（如有多页请全部上传）；如票据本身有误，请到开票医院核实。"
-            ),
+            message_staff=staff,
+            message_claimant=claimant,
         )
 
 
@@ -302,7 +275,9 @@ def _date(doc: ClaimDocument, name: str) -> date | None:
     return date.fromisoformat(str(found.value)) if found is not None else None
 
 
-def _date_finding(claim: Claim, doc: ClaimDocument, field: str, staff: str, claimant: str) -> Finding:
+def _date_finding(claim: Claim, doc: ClaimDocument, field: str, variant: str, **values: object) -> Finding:
+    staff, claimant = claim.messages.finding(f"date_inconsistent.{variant}", doc=claim.messages.name(doc.document.doc_type),
+                                             file=doc.file, **values)
     return Finding(
         code=FindingCode.date_inconsistent,
         severity=Severity.follow_up,
@@ -310,7 +285,7 @@ def _date_finding(claim: Claim, doc: ClaimDocument, field: str, staff: str, clai
         field=field,
         documents=(doc.id,),
         evidence=_evidence(doc, field),
-        message_staff=f"{claim.messages.name(doc.document.doc_type)}（文件“{doc.file}”）：{staff}",
+        message_staff=staff,
         message_claimant=claimant,
     )
 
@@ -324,30 +299,19 @@ def dates(claim: Claim) -> Iterator[Finding]:
     flagged: set[tuple[str, str]] = set()
     for doc in claim.documents:
         admitted, discharged = _date(doc, "admission_date"), _date(doc, "discharge_date")
-        doc_name = claim.messages.name(doc.document.doc_type)
         if admitted and discharged and discharged < admitted:
             flagged.add((doc.id, "discharge_date"))
-            yield _date_finding(
-                claim, doc, "discharge_date",
-                f"出院日期 {discharged} 早于入院日期 {admitted}。",
-                f"您的{doc_name}上出院日期早于入院日期，请核对后重新上传清晰照片；如材料本身有误，请到医院更正。",
-            )
+            yield _date_finding(claim, doc, "discharge_date", "discharge_before_admission",
+                                discharged=discharged, admitted=admitted)
         days = _read(doc, "length_of_stay_days")
         stay = (discharged - admitted).days if admitted and discharged else None
         if days is not None and stay is not None and stay >= 0 and int(days.value) != stay:
             flagged.add((doc.id, "length_of_stay_days"))
-            yield _date_finding(
-                claim, doc, "length_of_stay_days",
-                f"住院天数 {days.value} 天与入院 {admitted}、出院 {discharged}（{stay} 天）不符。",
-                f"您的{doc_name}上住院天数与入出院日期不符，请核对后重新上传清晰照片。",
-            )
+            yield _date_finding(claim, doc, "length_of_stay_days", "length_of_stay",
+                                days=days.value, admitted=admitted, discharged=discharged, stay=stay)
         issued, visited = _date(doc, "issue_date"), _date(doc, "visit_date")
         if issued and visited and issued < visited:
-            yield _date_finding(
-                claim, doc, "issue_date",
-                f"开票日期 {issued} 早于就诊日期 {visited}。",
-                f"您的{doc_name}上开票日期早于就诊日期，请到开票医院核实后重新上传。",
-            )
+            yield _date_finding(claim, doc, "issue_date", "issue_before_visit", issued=issued, visited=visited)
     for field in _STAY_FIELDS:
         values = [(doc, _date(doc, field)) for doc in claim.documents if doc.document.doc_type in _STAY_DOCS]
         values = [(doc, value) for doc, value in values if value is not None]
@@ -360,16 +324,10 @@ def dates(claim: Claim) -> Iterator[Finding]:
                 counts[value] = counts.get(value, 0) + 1
         summary = next((v for d, v in values if d.document.doc_type is DocType.discharge_summary), None)
         reference = max(counts, key=lambda v: (counts[v], v == summary))
-        label = "入院日期" if field == "admission_date" else "出院日期"
         for doc, value in values:
             if value == reference or (doc.id, field) in flagged:
                 continue
-            doc_name = claim.messages.name(doc.document.doc_type)
-            yield _date_finding(
-                claim, doc, field,
-                f"{label} {value} 与其他材料的 {reference} 不一致。",
-                f"您的{doc_name}上的{label}与其他材料不一致。请确认各材料属于同一次住院，并重新上传清晰照片。",
-            )
+            yield _date_finding(claim, doc, field, field, value=value, reference=reference)
 
 
 def _invoice_ref(doc: ClaimDocument) -> InvoiceRef | None:
@@ -395,7 +353,11 @@ def duplicate_invoices(claim: Claim) -> Iterator[Finding]:
             seen[ref] = doc
         if earlier is None and not others:
             continue
-        where = f"本申报中的文件“{earlier.file}”" if earlier else f"已申报的 {', '.join(others)}"
+        staff, claimant = claim.messages.finding(
+            "duplicate_invoice.in_claim" if earlier else "duplicate_invoice.earlier_claim", doc=doc_name,
+            file=doc.file, label=label, number=ref.invoice_number, earlier=earlier.file if earlier else None,
+            claims=", ".join(others),
+        )
         yield Finding(
             code=FindingCode.duplicate_invoice,
             severity=Severity.follow_up,
@@ -403,11 +365,8 @@ def duplicate_invoices(claim: Claim) -> Iterator[Finding]:
             field="invoice_number",
             documents=(doc.id,) + ((earlier.id,) if earlier else ()),
             evidence=_evidence(doc, "invoice_code", "invoice_number"),
-            message_staff=f"票据 {label}（文件“{doc.file}”）与{where}重复。",
-            message_claimant=(
-                f"您上传的{doc_name}（票据号码 {ref.invoice_number}）"
-                + ("在本次申报中重复上传，请删除重复的材料。" if earlier else "已在之前的申报中使用过，同一张票据不能重复申报。")
-            ),
+            message_staff=staff,
+            message_claimant=claimant,
         )
 
 
@@ -427,17 +386,15 @@ def late_submission(claim: Claim) -> Iterator[Finding]:
     late = (claim.submitted_on - last).days - claim.rules.submission_deadline_days
     if late <= 0:
         return
+    staff, claimant = claim.messages.finding(
+        FindingCode.late_submission, submitted_on=claim.submitted_on, last=last,
+        days=(claim.submitted_on - last).days, deadline=claim.rules.submission_deadline_days, late=late,
+    )
     yield Finding(
         code=FindingCode.late_submission,
         severity=Severity.follow_up,
-        message_staff=(
-            f"申报日期 {claim.submitted_on} 距出院/就诊日期 {last} 已 {(claim.submitted_on - last).days} 天，"
-            f"超过规则集规定的 {claim.rules.submission_deadline_days} 天（超出 {late} 天）。"
-        ),
-        message_claimant=(
-            f"您的申报已超过出院（或就诊）后 {claim.rules.submission_deadline_days} 天的申报期限。"
-            "工作人员将与您联系，说明是否可以受理。"
-        ),
+        message_staff=staff,
+        message_claimant=claimant,
     )
 
 

@@ -1,4 +1,4 @@
-"""Names and requests shown to staff and claimants, loaded from messages.yaml."""
+"""Names, requests and findings' messages shown to staff and claimants, loaded from messages.yaml."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import functools
 from importlib import resources
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from claim_intake.extract.models import DocType
+from claim_intake.validators.models import FindingCode
 
 
 class DocumentText(BaseModel):
@@ -16,6 +17,13 @@ class DocumentText(BaseModel):
 
     name: str
     ask: str
+
+
+class FindingText(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    staff: str
+    claimant: str
 
 
 class Messages(BaseModel):
@@ -26,6 +34,21 @@ class Messages(BaseModel):
     low_confidence_note: str
     """Added to a finding's staff message when it rests on text read with low confidence;
     ``{fields}`` names them with their confidence."""
+    findings: dict[str, FindingText]
+    """By finding code, or ``code.variant`` where a check says different things."""
+
+    @field_validator("findings")
+    @classmethod
+    def _known_codes(cls, findings: dict[str, FindingText]) -> dict[str, FindingText]:
+        for key in findings:
+            FindingCode(key.split(".")[0])  # a ValueError naming the key otherwise
+        return findings
+
+    def finding(self, key: str, /, **values: object) -> tuple[str, str]:
+        """The staff and claimant messages of a finding (``key``: its code, or ``code.variant``),
+        with ``values`` filled in."""
+        text = self.findings[key]
+        return text.staff.format(**values), text.claimant.format(**values)
 
     def name(self, doc_type: DocType) -> str:
         return self.documents[doc_type].name

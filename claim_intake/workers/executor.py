@@ -3,7 +3,9 @@
 Jobs are ids and every state lives in the database, so a job lost with the process (a crash, a
 restart) is not lost for good: the service submits unfinished documents again when it starts, and
 its reconciler finds those whose reader died. The documents' leases decide who reads: two
-processes on one database never read the same document at once.
+processes on one database never read the same document at once. What a failed read leads to is
+the reading policy's (``policy``), the same as for the Celery tasks; here it is carried out with
+tenacity, waiting in the job's own thread.
 """
 
 from __future__ import annotations
@@ -13,31 +15,23 @@ import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import RetryCallState, Retrying
 
-from claim_intake.errors import ClaimIntakeError
 from claim_intake.workers.jobs import JobContext, assess_claim_job, give_up_reading, read_document
+from claim_intake.workers.policy import INTERNAL_ERROR, UNAVAILABLE, Action, ReadPolicy
 
 log = logging.getLogger(__name__)
 
 
-def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, ClaimIntakeError) and exc.retryable
-
-
 class InProcessExecutor:
-    def __init__(self, ctx: JobContext, workers: int = 1, attempts: int = 3, backoff_s: float = 0.5) -> None:
+    def __init__(self, ctx: JobContext, policy: ReadPolicy, workers: int = 1) -> None:
         self.ctx = ctx
+        self.policy = policy
         # One reading at a time per worker: OCR already uses every core it is given.
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="claim-intake-job")
-        self._retry = Retrying(
-            stop=stop_after_attempt(attempts),
-            wait=wait_exponential(multiplier=backoff_s, max=30),
-            retry=retry_if_exception(_retryable),
-            reraise=True,
-        )
         self._lock = threading.Lock()
         self._pending = 0
+        self._stopping = threading.Event()
 
     @property
     def pending(self) -> int:
@@ -52,7 +46,9 @@ class InProcessExecutor:
         return self._submit(self._assess, claim_id)
 
     def shutdown(self) -> None:
-        """Finishes the job in hand; queued ones stay queued in the database for the next start."""
+        """Finishes the job in hand (a job waiting out an outage stops waiting); queued ones stay
+        queued in the database for the next start."""
+        self._stopping.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _submit(self, job: object, arg: str) -> Future[None]:
@@ -66,23 +62,55 @@ class InProcessExecutor:
         with self._lock:
             self._pending -= 1
 
+    def _retrying(self) -> Retrying:
+        """Tries again for as long as the reading policy says (or until shutdown)."""
+
+        def retry(state: RetryCallState) -> bool:
+            exc = state.outcome.exception() if state.outcome else None
+            return (exc is not None and not self._stopping.is_set()
+                    and self.policy.decide(exc, state.attempt_number).action is Action.retry)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            return self.policy.decide(exc, state.attempt_number).wait_s if exc else 0.0
+
+        def before_sleep(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            log.warning("%s; trying again in %.1f s", exc, state.upcoming_sleep)
+
+        return Retrying(retry=retry, wait=wait, before_sleep=before_sleep, sleep=self._stopping.wait, reraise=True)
+
     def _process_document(self, document_id: str) -> None:
         # One holder for every try of this job: a retry takes back its own lease at once.
         holder = f"local-{uuid.uuid4().hex}"
+        owed_release = False  # a read handed back through an outage, once the database answers
+        claim_id = None
         try:
-            claim_id = self._retry(read_document, document_id, self.ctx, holder)
-        except ClaimIntakeError as exc:
-            log.warning("document %s could not be read: %s", document_id, exc.message)
-            claim_id = give_up_reading(document_id, exc, self.ctx, holder)
-        except Exception as exc:  # a bug must not leave the claim waiting forever
-            log.exception("document %s: unexpected failure", document_id)
-            claim_id = give_up_reading(document_id, ClaimIntakeError(f"internal error: {exc}"), self.ctx, holder)
+            for attempt in self._retrying():
+                with attempt:
+                    if owed_release:
+                        self.ctx.store.requeue(document_id, holder, self.ctx.lease_s, counted=False)
+                        owed_release = False
+                    try:
+                        claim_id = read_document(document_id, self.ctx, holder)
+                    except UNAVAILABLE:
+                        owed_release = True
+                        raise
+        except Exception as exc:
+            decision = self.policy.decide(exc, self.policy.attempts)
+            if decision.action is Action.retry or decision.error is None:
+                return  # shut down mid-outage: the next start reads it
+            if decision.error.code == INTERNAL_ERROR:
+                log.exception("document %s: unexpected failure", document_id)
+            else:
+                log.warning("document %s could not be read: %s", document_id, exc)
+            claim_id = give_up_reading(document_id, decision.error, self.ctx, holder)
         if claim_id:
             self._assess(claim_id)
 
     def _assess(self, claim_id: str) -> None:
         try:
-            self._retry(assess_claim_job, claim_id, self.ctx)
+            self._retrying()(assess_claim_job, claim_id, self.ctx)
         except Exception:
             # The claim stays 'processing' and is assessed again at the next start.
             log.exception("claim %s: assessment failed", claim_id)

@@ -12,19 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from claim_intake.errors import ClaimIntakeError
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
-from claim_intake.validators.models import InvoiceRegistry
-from claim_intake.validators.ruleset import RuleSet
-from claim_intake.workers.leases import renewing
-from claim_intake.workers.pipeline import (
+from claim_intake.pipeline import (
     ClaimReport,
     FileError,
     FileReport,
     assess_claim,
     read_upload,
 )
+from claim_intake.validators.models import InvoiceRegistry
+from claim_intake.validators.ruleset import RuleSet
+from claim_intake.workers.leases import renewing
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,14 @@ class Upload:
     storage_key: str
     attempts: int
     """Reads started on this document, this one included."""
+    released_reads: int = 0
+    """Of those, reads handed back through an outage: they did not die on the file."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    document_id: str
+    report: FileReport
 
 
 @dataclass(frozen=True)
@@ -43,10 +50,8 @@ class ClaimToAssess:
     claim_type: str
     claimant_name: str | None
     submitted_on: date
-    files: tuple[FileReport, ...]
+    files: tuple[StoredFile, ...]
     """Every document of the claim, in upload order."""
-    document_ids: tuple[str, ...]
-    """Parallel to ``files``."""
     registry: InvoiceRegistry
 
 
@@ -73,8 +78,9 @@ class JobStore(Protocol):
         lease ran out and the document was handed to another reader, whose result counts)."""
         ...
 
-    def requeue(self, document_id: str, holder: str, lease_s: float) -> None:
-        """Back to queued for a retry by the same holder, spoken for during ``lease_s``."""
+    def requeue(self, document_id: str, holder: str, lease_s: float, counted: bool = True) -> None:
+        """Back to queued for a retry by the same holder, spoken for during ``lease_s``.
+        ``counted`` False: the read was handed back through an outage, not lost on the file."""
         ...
 
     def fail_reading(self, document_id: str, error: FileError, holder: str) -> str | None:
@@ -113,16 +119,18 @@ class JobContext:
 def read_document(document_id: str, ctx: JobContext, holder: str) -> str | None:
     """Reads one stored upload and saves what was found, holding the document's lease as
     ``holder`` (a task id) meanwhile. Returns its claim's id, or None when there was nothing to
-    do. A retryable error (engine, storage) propagates for the runner to retry;
-    ``give_up_reading`` records it once the runner stops trying."""
+    do. Errors propagate for the runner to decide on with the reading policy (``policy``);
+    ``give_up_reading`` records the outcome once the runner stops trying."""
     upload = ctx.store.start_reading(document_id, holder, ctx.lease_s)
     if upload is None:
         return None
-    if upload.attempts > ctx.max_reads:
+    # Reads started before this one that neither finished nor were handed back through an outage.
+    died = upload.attempts - upload.released_reads - 1
+    if died >= ctx.max_reads:
         abandoned = FileError(
             code="unreadable_file",
             reason="read_abandoned",
-            message=f"reading this file failed {upload.attempts - 1} times (the reader was stopped each time)",
+            message=f"reading this file failed {died} times (the reader was stopped each time)",
         )
         return ctx.store.fail_reading(document_id, abandoned, holder)
     with renewing(lambda: ctx.store.renew_lease(document_id, holder, ctx.lease_s), every_s=ctx.lease_s / 3):
@@ -131,10 +139,11 @@ def read_document(document_id: str, ctx: JobContext, holder: str) -> str | None:
     return upload.claim_id if ctx.store.save_read(document_id, report, holder) else None
 
 
-def give_up_reading(document_id: str, error: ClaimIntakeError, ctx: JobContext, holder: str) -> str | None:
-    """Records a document that could not be read even after retries, so that its claim is
-    assessed with it as an unreadable file instead of waiting forever. Returns the claim id."""
-    return ctx.store.fail_reading(document_id, FileError(code=error.code, message=error.message), holder)
+def give_up_reading(document_id: str, error: FileError, ctx: JobContext, holder: str) -> str | None:
+    """Records a document that could not be read even after retries (``error``: the reading
+    policy's verdict), so that its claim is assessed instead of waiting forever. Returns the
+    claim id."""
+    return ctx.store.fail_reading(document_id, error, holder)
 
 
 def assess_claim_job(claim_id: str, ctx: JobContext) -> StatusChanged | None:
@@ -143,7 +152,7 @@ def assess_claim_job(claim_id: str, ctx: JobContext) -> StatusChanged | None:
     if claim is None:
         return None
     report = assess_claim(
-        claim.files,
+        tuple(f.report for f in claim.files),
         ctx.rule_set(claim.claim_type),
         claimant_name=claim.claimant_name,
         submitted_on=claim.submitted_on,
@@ -154,8 +163,3 @@ def assess_claim_job(claim_id: str, ctx: JobContext) -> StatusChanged | None:
         ctx.on_status_change(change)
     return change
 
-
-def process_document(document_id: str, ctx: JobContext, holder: str) -> StatusChanged | None:
-    """Read, then assess the claim if this was its last unread document."""
-    claim_id = read_document(document_id, ctx, holder)
-    return assess_claim_job(claim_id, ctx) if claim_id else None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from claim_intake.errors import ClaimIntakeError, StorageUnavailableError
+from claim_intake.errors import ClaimIntakeError, ReadTimeoutError
 from claim_intake.workers import jobs
 from claim_intake.workers.celery_app import (
     ASSESS_CLAIM,
@@ -28,6 +28,7 @@ from claim_intake.workers.celery_app import (
 )
 from claim_intake.workers.dispatch import CeleryDispatcher, HandOut
 from claim_intake.workers.options import QueueOptions
+from claim_intake.workers.policy import INTERNAL_ERROR, UNAVAILABLE, Action, ReadPolicy
 from claim_intake.workers.reconcile import LostWork, reconcile
 
 log = logging.getLogger(__name__)
@@ -59,14 +60,8 @@ class _PerProcess:
             return self._parts
 
 
-def _retries_left(exc: ClaimIntakeError, retries: int, attempts: int) -> bool:
-    # Storage unavailable is the store's fault, not the document's: retried until it is back,
-    # rather than recording a good upload as unreadable. Other retryable errors get ``attempts``.
-    return exc.retryable and (isinstance(exc, StorageUnavailableError) or retries + 1 < attempts)
-
-
 def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options: QueueOptions,
-                   read_attempts: int) -> None:
+                   policy: ReadPolicy) -> None:
     parts = _PerProcess(build_parts)
 
     def dispatcher() -> CeleryDispatcher:
@@ -79,25 +74,34 @@ def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options:
         return dataclasses.replace(parts().jobs, on_status_change=send_webhooks)
 
     @app.task(name=READ_DOCUMENT, bind=True, max_retries=None)
-    def read_document(self: Task, document_id: str) -> None:
+    def read_document(self: Task, document_id: str, owed_release: bool = False) -> None:
+        """``owed_release``: an earlier try was handed back through an outage that also kept the
+        database from recording it; recorded now, so that it is not counted as a failed read."""
         ctx = job_context()
-        holder = self.request.id
+        holder = self.request.id  # a retry keeps its task id, and so its lease
         try:
+            if owed_release:
+                ctx.store.requeue(document_id, holder, options.lease_s, counted=False)
             claim_id = jobs.read_document(document_id, ctx, holder)
-        except ClaimIntakeError as exc:
-            if _retries_left(exc, self.request.retries, read_attempts):
-                wait = options.backoff_s(self.request.retries)
-                log.warning("document %s: %s; retrying in %.0f s", document_id, exc.message, wait)
-                ctx.store.requeue(document_id, holder, wait + options.lease_s)
-                raise self.retry(exc=exc, countdown=wait) from exc
-            log.warning("document %s could not be read: %s", document_id, exc.message)
-            claim_id = jobs.give_up_reading(document_id, exc, ctx, holder)
-        except SoftTimeLimitExceeded:
-            error = ClaimIntakeError(f"reading took longer than {options.soft_time_limit_s:.0f} s")
-            claim_id = jobs.give_up_reading(document_id, error, ctx, holder)
-        except Exception as exc:  # a bug must not leave the claim waiting forever
-            log.exception("document %s: unexpected failure", document_id)
-            claim_id = jobs.give_up_reading(document_id, ClaimIntakeError(f"internal error: {exc}"), ctx, holder)
+        except Exception as exc:
+            if isinstance(exc, SoftTimeLimitExceeded):
+                exc = ReadTimeoutError(f"reading took longer than {options.soft_time_limit_s:.0f} s")
+            decision = policy.decide(exc, self.request.retries + 1)
+            if decision.action is Action.retry:
+                log.warning("document %s: %s; retrying in %.0f s", document_id, exc, decision.wait_s)
+                owed = False
+                try:
+                    ctx.store.requeue(document_id, holder, decision.wait_s + options.lease_s, decision.counted)
+                except UNAVAILABLE:
+                    owed = not decision.counted
+                raise self.retry(exc=exc, countdown=decision.wait_s,
+                                 args=[document_id], kwargs={"owed_release": owed}) from exc
+            assert decision.error is not None
+            if decision.error.code == INTERNAL_ERROR:
+                log.exception("document %s: unexpected failure", document_id)
+            else:
+                log.warning("document %s could not be read: %s", document_id, exc)
+            claim_id = jobs.give_up_reading(document_id, decision.error, ctx, holder)
         if claim_id:
             # Assessed here rather than queued behind every document still waiting to be read:
             # a claim is complete as soon as its last document is (it takes milliseconds).
@@ -108,14 +112,15 @@ def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options:
                     raise
                 dispatcher().submit_assessment(claim_id)
 
-    @app.task(name=ASSESS_CLAIM, bind=True, max_retries=read_attempts - 1)
+    @app.task(name=ASSESS_CLAIM, bind=True, max_retries=None)
     def assess_claim(self: Task, claim_id: str) -> None:
         try:
             jobs.assess_claim_job(claim_id, job_context())
-        except ClaimIntakeError as exc:
-            if not exc.retryable:
-                raise
-            raise self.retry(exc=exc, countdown=options.backoff_s(self.request.retries)) from exc
+        except Exception as exc:
+            decision = policy.decide(exc, self.request.retries + 1)
+            if decision.action is not Action.retry:
+                raise  # the claim stays processing; the reconciler sends it again
+            raise self.retry(exc=exc, countdown=decision.wait_s) from exc
 
     @app.task(name=DELIVER_WEBHOOKS)
     def deliver_webhooks(claim_id: str, previous: str, status: str) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 import uvicorn
 
-from claim_intake.intake.api import create_app
+from claim_intake.intake.api.app import create_app
 from claim_intake.intake.service import Service
 from claim_intake.intake.settings import Settings
 from claim_intake.ocr.replay import ReplayEngine

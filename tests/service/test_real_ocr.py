@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from claim_intake.intake.api import create_app
+from claim_intake.intake.api.app import create_app
 from claim_intake.intake.auth import create_key
 from claim_intake.intake.settings import Settings
 

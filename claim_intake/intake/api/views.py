@@ -1,0 +1,48 @@
+"""Claims as the API shows them, built from the same pieces as the CLI's JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from claim_intake.intake.cli.output import document_json
+from claim_intake.intake.lifecycle import DocumentState
+from claim_intake.intake.store.db import ClaimRow, DocumentRow
+from claim_intake.intake.store.reads import file_report
+
+
+def document_view(row: DocumentRow) -> dict[str, Any]:
+    parts = [document_json(d) for d in file_report(row).documents] if row.status == DocumentState.read else []
+    return {
+        "id": row.id,
+        "filename": row.filename,
+        "content_type": row.content_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "status": row.status,
+        "doc_type": parts[0]["doc_type"] if parts else None,
+        "fields": parts[0]["fields"] if parts else {},
+        "error": row.error,
+        "documents": parts,
+    }
+
+
+def claim_summary(claim: ClaimRow) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "external_id": claim.external_id,
+        "claim_type": claim.claim_type,
+        "status": claim.status,
+        "submitted_on": claim.submitted_on,
+        "created_at": claim.created_at,
+        "updated_at": claim.updated_at,
+    }
+
+
+def claim_view(claim: ClaimRow) -> dict[str, Any]:
+    return {
+        **claim_summary(claim),
+        "claimant_name": claim.claimant_name,
+        "rule_set_version": claim.rule_set_version,
+        "documents": [document_view(d) for d in claim.documents],
+        "findings": [f.body for f in claim.findings],
+    }

@@ -1,0 +1,1 @@
+"""The ``claim-intake`` command: ``app`` (typer), what it prints (``output``), ``eval`` and ``eval-real``."""

@@ -1,0 +1,251 @@
+"""The ``claim-intake`` command."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from claim_intake.errors import ClaimIntakeError
+from claim_intake.intake.cli.eval import eval_command, eval_real_command
+from claim_intake.intake.cli.output import claim_json, print_claim, print_file, read_json
+from claim_intake.intake.settings import Settings
+from claim_intake.pipeline import FileError, FileReport, assess_claim, read_upload
+
+app = typer.Typer(
+    help="Pre-screens medical mutual-aid claim materials: reads uploads, extracts fields, flags gaps.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+stdout = Console()
+stderr = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    stderr.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=2)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """Folders stand for every file in them, in name order; hidden files are skipped."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise _fail(f"no such file or folder: {path}")
+    if not files:
+        raise _fail("no files to read")
+    return files
+
+
+def _read_all(files: list[Path], settings: Settings) -> Iterator[FileReport]:
+    engine = settings.engine_factory()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
+    ) as progress:
+        task = progress.add_task("reading", total=len(files))
+        for path in files:
+            progress.update(task, description=f"reading {path.name}")
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                yield FileReport(
+                    file=str(path),
+                    error=FileError(code="unreadable_file", reason="io_error", message=str(exc)),
+                    seconds=0.0,
+                )
+            else:
+                yield read_upload(str(path), data, settings.read, engine)
+            progress.advance(task)
+
+
+def _print_json(payload: object) -> None:
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def read(
+    files: Annotated[list[Path], typer.Argument(help="Photos, scans or PDFs.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Show what each file contains: its documents and their fields."""
+    try:
+        settings = Settings()
+        reports = list(_read_all(_expand(files), settings))
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    if as_json:
+        _print_json(read_json(reports))
+        return
+    for report in reports:
+        print_file(stdout, report)
+
+
+@app.command()
+def process(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (a folder = every file in it).")],
+    claim_type: Annotated[str, typer.Option("--claim-type", help="inpatient, outpatient_special or accident.")],
+    claimant_name: Annotated[
+        str | None, typer.Option("--claimant-name", help="The claimant as enrolled; checked against the documents.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Assess a claim: its documents, its findings, and whether it is complete."""
+    try:
+        settings = Settings()
+        rules = settings.rule_set(claim_type)
+        reports = list(_read_all(_expand(paths), settings))
+        claim = assess_claim(reports, rules, claimant_name)
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    if as_json:
+        _print_json(claim_json(claim))
+        return
+    print_claim(stdout, claim)
+
+
+keys = typer.Typer(help="API keys: one or more per organisation.", no_args_is_help=True)
+db = typer.Typer(help="The service's database.", no_args_is_help=True)
+staff = typer.Typer(help="Staff accounts of the review console (/console).", no_args_is_help=True)
+app.add_typer(keys, name="keys")
+app.add_typer(staff, name="staff")
+app.add_typer(db, name="db")
+
+
+@keys.command("create")
+def keys_create(
+    org: Annotated[str, typer.Option("--org", help="The organisation's name; created when new.")],
+) -> None:
+    """Create an API key for an organisation and print it. Only its hash is kept: copy it now."""
+    from claim_intake.intake.auth import create_key
+    from claim_intake.intake.store.db import make_sessions, open_database
+    from claim_intake.intake.store.migrate import upgrade
+
+    settings = Settings()
+    db = open_database(settings.resolved_database_url)
+    upgrade(db)
+    with make_sessions(db).begin() as session:
+        key = create_key(session, org)
+    typer.echo(key)
+
+
+@staff.command("create")
+def staff_create(
+    org: Annotated[str, typer.Option("--org", help="The organisation's name; created when new.")],
+    email: Annotated[str, typer.Option("--email", help="The login name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
+    ] = False,
+) -> None:
+    """Create a staff account for the review console."""
+    from claim_intake.intake.console.accounts import create_staff
+    from claim_intake.intake.store.db import make_sessions, open_database
+    from claim_intake.intake.store.migrate import upgrade
+
+    if password_stdin:
+        password = typer.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    settings = Settings()
+    db = open_database(settings.resolved_database_url)
+    upgrade(db)
+    try:
+        with make_sessions(db).begin() as session:
+            member = create_staff(session, org, email, password)
+    except ClaimIntakeError as exc:
+        raise _fail(exc.message) from exc
+    stderr.print(f"staff account {member.email} created for {org}")
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (upgrade to head)."""
+    from claim_intake.intake.store.db import open_database
+    from claim_intake.intake.store.migrate import upgrade
+
+    settings = Settings()
+    upgrade(open_database(settings.resolved_database_url))
+    stderr.print(f"database at head: {settings.resolved_database_url}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the HTTP API (OpenAPI at /docs), the staff console (/console) and claimant links.
+
+    Uploads are read in this process, in the background, unless CLAIM_INTAKE_BROKER_URL is set:
+    then they are queued for `claim-intake worker` processes.
+    """
+    import uvicorn
+
+    from claim_intake.intake.api.app import create_app
+
+    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+
+
+app.command("eval")(eval_command)
+app.command("eval-real")(eval_real_command)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", "-c", min=1, help="Reading processes; default one per core.")
+    ] = None,
+    loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "INFO",
+) -> None:
+    """Read and assess documents queued by the API (needs CLAIM_INTAKE_BROKER_URL).
+    Processes x ONNX threads stay within the cores unless CLAIM_INTAKE_READ__RAPIDOCR__THREADS is set."""
+    import os
+
+    from claim_intake.intake.distributed import celery_app, per_process_threads
+
+    processes = concurrency or os.cpu_count() or 1
+    try:
+        celery = celery_app(per_process_threads(Settings(), processes))
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    celery.worker_main(["worker", "--pool=prefork", f"--concurrency={processes}", f"--loglevel={loglevel}"])
+
+
+@app.command()
+def beat(loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "INFO") -> None:
+    """Schedule the reconciler (lost work handed out again) on the workers. Run exactly one."""
+    from claim_intake.intake.distributed import celery_app
+
+    settings = Settings()
+    try:
+        celery = celery_app(settings)
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    schedule = settings.data_dir / "celerybeat-schedule"
+    celery.start(["beat", f"--loglevel={loglevel}", f"--schedule={schedule}"])
+
+
+@app.command()
+def reconcile() -> None:
+    """Hand out lost work once, now (what beat schedules periodically)."""
+    from claim_intake.intake.distributed import reconcile_once
+
+    try:
+        done = reconcile_once(Settings())
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    stderr.print(f"handed out {done.documents} document(s), {done.claims} claim(s) to assess")

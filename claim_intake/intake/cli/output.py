@@ -1,0 +1,117 @@
+"""What the CLI prints: the JSON shapes callers rely on, and tables for people."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from claim_intake.extract.models import Document
+from claim_intake.intake.lifecycle import ClaimState, assessed_state
+from claim_intake.pipeline import ClaimReport, FileReport
+
+
+def document_json(document: Document) -> dict[str, Any]:
+    return {
+        "doc_type": document.doc_type.value,
+        "confidence": document.confidence,
+        "pages": list(document.pages),
+        "fields": {name: field.model_dump(mode="json") for name, field in document.fields.items()},
+    }
+
+
+def read_json(reports: list[FileReport]) -> list[dict[str, Any]]:
+    return [
+        {
+            "file": report.file,
+            "error": report.error.model_dump(mode="json", exclude_none=True) if report.error else None,
+            "documents": [document_json(d) for d in report.documents],
+        }
+        for report in reports
+    ]
+
+
+def claim_state(report: ClaimReport) -> ClaimState:
+    """The state the lifecycle gives a claim so assessed (nothing waived: the CLI has no staff)."""
+    return assessed_state(finding.model_dump(mode="json") for finding in report.assessment.findings)
+
+
+def claim_json(report: ClaimReport) -> dict[str, Any]:
+    assessment = report.assessment
+    return {
+        "claim_type": assessment.claim_type.value,
+        "status": claim_state(report).value,
+        "rule_set_version": assessment.rule_set_version,
+        "documents": [
+            {"id": doc.id, **document_json(doc.document), "source": {"file": doc.file, "page": doc.document.pages[0]}}
+            for doc in report.documents
+        ],
+        "findings": [finding.model_dump(mode="json") for finding in assessment.findings],
+        "files": read_json(list(report.files)),
+    }
+
+
+def _field_text(value: object) -> str:
+    return str(value) if not isinstance(value, list) else f"{len(value)} lines"
+
+
+def print_file(console: Console, report: FileReport) -> None:
+    if report.error:
+        console.print(f"[bold]{report.file}[/bold]  [red]{report.error.code}[/red]: {report.error.message}")
+        return
+    pages = len(report.pages)
+    console.print(
+        f"[bold]{report.file}[/bold]  {pages} page(s), {report.seconds:.1f} s"
+    )
+    for document in report.documents:
+        table = Table(
+            title=f"{document.doc_type.value}  pages {','.join(map(str, document.pages))}"
+            f"  confidence {document.confidence:.2f}",
+            title_justify="left",
+        )
+        table.add_column("field")
+        table.add_column("value")
+        table.add_column("conf.", justify="right")
+        table.add_column("page", justify="right")
+        for name, field in document.fields.items():
+            table.add_row(name, _field_text(field.value), f"{field.confidence:.2f}", str(field.page or ""))
+        console.print(table)
+
+
+def print_claim(console: Console, report: ClaimReport) -> None:
+    assessment = report.assessment
+    docs = Table(title="documents", title_justify="left")
+    for column in ("id", "doc_type", "file", "pages", "fields"):
+        docs.add_column(column)
+    for doc in report.documents:
+        docs.add_row(
+            doc.id,
+            doc.document.doc_type.value,
+            Path(doc.file).name,
+            ",".join(map(str, doc.document.pages)),
+            str(len(doc.document.fields)),
+        )
+    console.print(docs)
+    state = claim_state(report)
+    colour = "green" if state is ClaimState.complete else "yellow"
+    console.print(
+        f"status: [bold {colour}]{state.value}[/]  "
+        f"({assessment.claim_type.value}, rule set {assessment.rule_set_version})"
+    )
+    if not assessment.findings:
+        console.print("no findings")
+        return
+    # Messages are long Chinese sentences: a block per finding reads better than a table.
+    console.print(f"[bold]findings ({len(assessment.findings)})[/bold]")
+    for finding in assessment.findings:
+        colour = {"blocking": "red", "follow_up": "yellow"}.get(finding.severity.value, "blue")
+        concerns = " ".join(
+            part
+            for part in (finding.doc_type.value if finding.doc_type else "", finding.field or "", *finding.documents)
+            if part
+        )
+        console.print(f"[{colour}]●[/] [bold]{finding.code.value}[/bold] [{colour}]{finding.severity.value}[/]  {concerns}")
+        console.print(f"    staff:    {finding.message_staff}", highlight=False)
+        console.print(f"    claimant: {finding.message_claimant}", highlight=False)

@@ -1,0 +1,341 @@
+"""The service's tables (SQLAlchemy 2) and the database connection for SQLite or PostgreSQL.
+
+The schema itself is created by the Alembic migrations in ``intake/migrations``; these classes are
+how the code reads and writes it. Names follow the domain reference.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """SQLite forgets the zone; every timestamp here is UTC, so it is put back on read."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    """The key's public prefix: finds the row without storing the secret part."""
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ClaimRow(Base):
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "idempotency_key", name="uq_claims_idempotency"),
+        Index("ix_claims_listing", "organisation_id", "created_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    claim_type: Mapped[str] = mapped_column(String(40))
+    claimant_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    rule_set_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    submitted_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    documents: Mapped[list[DocumentRow]] = relationship(
+        back_populates="claim", order_by="DocumentRow.position"
+    )
+    findings: Mapped[list[FindingRow]] = relationship(order_by="FindingRow.position")
+
+
+class DocumentRow(Base):
+    """One uploaded file. What was found in it (usually one document, sometimes several) is in
+    ``parts`` and its ``fields``."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    """Upload order within the claim: the order in which the claim is assessed."""
+    filename: Mapped[str] = mapped_column(String(500))
+    content_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The storage key; None for a file refused at intake (nothing stored)."""
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    error: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """Per document found in the file: doc_type, confidence, pages."""
+    read_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Reads started: more than one means a reader died or was retried."""
+    released_reads: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Reads handed back because storage or the database was unavailable: not the file's fault."""
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    """Whoever holds ``task_id`` has the document until then: queued with a broker, or reading.
+    Past it, the reconciler presumes the work lost and hands the document out again."""
+    task_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    claim: Mapped[ClaimRow] = relationship(back_populates="documents")
+    fields: Mapped[list[FieldRow]] = relationship(order_by="FieldRow.id")
+    pages: Mapped[list[PageRow]] = relationship(order_by="PageRow.number")
+    corrections: Mapped[list[FieldCorrection]] = relationship(order_by="FieldCorrection.id")
+
+
+class PageRow(Base):
+    __tablename__ = "pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    source_width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source_height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The upload's size in pixels (a PDF page: at the render resolution): the frame of field
+    boxes and ``lines``. None for pages read before the console existed."""
+    lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    """The OCR lines: ``{"text", "confidence", "box"}``, the box in the upload's pixels."""
+
+
+class FieldRow(Base):
+    __tablename__ = "fields"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    part: Mapped[int] = mapped_column(Integer)
+    """Index into the document's ``parts``."""
+    name: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Any] = mapped_column(JSON)
+    raw: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[float] = mapped_column(Float)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    box: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(20))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The finding as the API shows it (documents point at document ids)."""
+
+
+class StatusChange(Base):
+    __tablename__ = "claim_status_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    api_key_id: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    claim_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    document_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class InvoiceUse(Base):
+    """Which claim includes which invoice: the duplicate check across claims reads this."""
+
+    __tablename__ = "invoices_used"
+    __table_args__ = (Index("ix_invoices_used_lookup", "organisation_id", "invoice_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
+    invoice_code: Mapped[str] = mapped_column(String(40))
+    """'' for older provincial bills, which have no 票据代码."""
+    invoice_number: Mapped[str] = mapped_column(String(40))
+
+
+class Webhook(Base):
+    __tablename__ = "webhooks"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    """Kept in the clear: signing needs it."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class WebhookDelivery(Base):
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id"), index=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"))
+    event: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    """pending, delivered or failed."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    response_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+# --- The staff console (``intake/web``): who reviews, and what they decided --------------------
+
+class StaffMember(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    """Stored lower-case: the login name."""
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ClaimAssignment(Base):
+    """Who on the staff follows the claim up; a claim without a row is unassigned."""
+
+    __tablename__ = "claim_assignments"
+
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class FieldCorrection(Base):
+    """A value a member of staff read on the page themselves. Every assessment of the claim uses
+    the latest correction of a field instead of what was extracted; older ones stay as history."""
+
+    __tablename__ = "field_corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    part: Mapped[int] = mapped_column(Integer)
+    """Index into the document's ``parts``, as for ``FieldRow``."""
+    name: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Any] = mapped_column(JSON)
+    """Normalised like an extracted value."""
+    raw: Mapped[str] = mapped_column(Text)
+    """As typed."""
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class FindingWaiver(Base):
+    """A finding staff decided not to pursue. It is matched by ``finding_key`` on every later
+    assessment, so that a waived finding stays waived when the claim is assessed again."""
+
+    __tablename__ = "finding_waivers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    finding_key: Mapped[str] = mapped_column(String(400))
+    reason: Mapped[str] = mapped_column(Text)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ClaimEvent(Base):
+    """The claim's history as staff see it: who did what, and when."""
+
+    __tablename__ = "claim_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    """None: the claimant, through a follow-up link."""
+    action: Mapped[str] = mapped_column(String(40))
+    """field.corrected, finding.waived, claim.assigned, contact.logged, link.created,
+    claimant.uploaded."""
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+def open_database(url: str) -> Engine:
+    """SQLite gets a folder, cross-thread use (the executor's threads share it), WAL and a busy
+    timeout so that the API and the executor can write at the same time."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    db = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(db, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return db
+
+
+def make_sessions(db: Engine) -> sessionmaker:
+    return sessionmaker(db, expire_on_commit=False)
