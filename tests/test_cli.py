@@ -81,3 +81,18 @@ def test_failures_of_the_command_itself_exit_non_zero(tmp_path: Path) -> None:
     missing_path = runner.invoke(app, ["read", str(tmp_path / "nope.jpg")])
     assert missing_path.exit_code != 0
     assert "no such file" in missing_path.stderr
+
+
+def test_eval_real_prints_its_figures_and_refuses_missing_labels(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    images = root / "samples" / "bundles" / "inpatient_complete"
+    labels = tmp_path / "labels.json"
+    labels.write_text(json.dumps([{"file": "01_invoice.jpg", "doc_type": "invoice_inpatient",
+                                   "fields": {"invoice_number": "0009501592", "payee": "长沙市中心医院"}}]), encoding="utf-8")
+    replay = root / "tests" / "recordings" / "sample_bundles.json"
+    result = runner.invoke(app, ["eval-real", str(images), "--labels", str(labels), "--replay", str(replay), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["doc_type_accuracy"] == 1.0 and report["key_field_accuracy"] == 1.0
+    missing = runner.invoke(app, ["eval-real", str(tmp_path / "nowhere"), "--labels", str(tmp_path / "none.json")])
+    assert missing.exit_code == 2 and "labels" in missing.output

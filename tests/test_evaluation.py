@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from claim_intake.evaluation.baseline import compare
+from claim_intake.evaluation.real import evaluate_real, load_labels
 from claim_intake.evaluation.run import evaluate
 from claim_intake.evaluation.score import Scores, char_recall, values_match
 from claim_intake.evaluation.truth import TruthDocument, TruthFinding
@@ -79,3 +82,41 @@ def test_evaluate_demo_bundles_with_replayed_ocr() -> None:
     assert report["findings"]["missing_document"]["recall"] == 1.0
     assert set(report["per_capture"]) == {"clean", "photo", "scan", "text_pdf"}
     json.dumps(report)  # --json prints it as is
+
+
+def _labels_from_bundle(tmp_path: Path, edit=lambda fields: fields) -> Path:
+    """A labels file of the real development set's shape, for the demo bundle's photographed invoice."""
+    truth = json.loads((ROOT / "samples" / "bundles" / "inpatient_complete.expected.json").read_text(encoding="utf-8"))
+    invoice = next(d for d in truth["documents"] if d["file"] == "01_invoice.jpg")
+    label = {
+        "file": "01_invoice.jpg", "doc_type": invoice["doc_type"], "capture": "photo", "orientation": 0,
+        "fields": edit(dict(invoice["fields"])), "unsure": ["payer_id"],
+    }
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps([label], ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_eval_real_scores_read_against_a_labels_file(tmp_path: Path) -> None:
+    replay = ReplayEngine(ROOT / "tests" / "recordings" / "sample_bundles.json")
+    images = ROOT / "samples" / "bundles" / "inpatient_complete"
+    report = evaluate_real(images, load_labels(_labels_from_bundle(tmp_path)), ReadOptions(), lambda: replay)
+    assert report["images"] == 1 and report["doc_type_accuracy"] == 1.0
+    assert report["key_field_accuracy"] == 1.0
+    assert "payer_id" not in report["per_field"]  # unsure fields are left out
+
+
+def test_eval_real_lists_what_it_got_wrong(tmp_path: Path) -> None:
+    replay = ReplayEngine(ROOT / "tests" / "recordings" / "sample_bundles.json")
+    images = ROOT / "samples" / "bundles" / "inpatient_complete"
+    wrong = _labels_from_bundle(tmp_path, lambda fields: fields | {"invoice_number": "0000000001", "visit_date": "2026-10-29"})
+    report = evaluate_real(images, load_labels(wrong), ReadOptions(), lambda: replay)
+    misses = {(m["field"], m["expected"]) for m in report["misses"]}
+    assert ("invoice_number", "0000000001") in misses
+    assert report["per_field"]["invoice_number"]["right"] == 0
+    assert report["key_field_accuracy"] < 1.0
+
+
+def test_eval_real_without_the_images_says_so(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="none of the 1 labelled images"):
+        evaluate_real(tmp_path, load_labels(_labels_from_bundle(tmp_path)), ReadOptions(), lambda: None)
