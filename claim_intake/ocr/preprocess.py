@@ -5,29 +5,51 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from claim_intake.ocr import geometry
+from claim_intake.ocr import geometry, seals
 from claim_intake.ocr.models import Transform
 
 _WORK_SIDE = 800
 """Outline finding runs on a small copy: the outline needs no detail."""
+_BLUE_FRINGE = 15
+"""Blue stamp pixels bluer than the paper by this much (of 255) are stamp, soft edges included."""
 
 
 def suppress_seals(image: np.ndarray) -> tuple[np.ndarray, Transform | None]:
-    """Fades red seals and stamps so that the black print under them reads cleanly.
+    """Fades seals and stamps so that the black print under them reads cleanly; keeps red print.
 
-    Only reddish pixels change: they become the grey of their red channel, which is light for
-    seal ink (even a faint, pink stamp) and stays dark where black print shows through the
-    stamp, whose red channel is low. Red-brown form labels become mid-grey and stay legible.
-    The original is kept by the caller for display.
+    Seal ink is told from coloured print by its shape (seals.find_seal_ink); only there does a
+    pixel change. Red seal ink reflects red light as the paper does, so a pixel takes the paper's
+    colour darkened by its red relative to the paper's: the seal vanishes, black print under it
+    stays dark. Blue stamp ink is often dark in every channel, so its pixels (those still bluer
+    than the paper) are replaced by the paper itself, and the black print among them stays as it
+    is. Red print that is text (an invoice number, a title) is not touched. The caller keeps the
+    original for display.
     """
-    blue, green, red = (image[:, :, i].astype(np.int16) for i in range(3))
-    mask = (red - np.maximum(green, blue) >= 20) & (red >= 110)
-    share = float(mask.mean())
-    if share < 0.0005:
+    ink = seals.find_seal_ink(image)
+    if not ink.boxes:
         return image, None
+    height, width = image.shape[:2]
     out = image.copy()
-    out[mask] = image[:, :, 2][mask][:, None]
-    return out, Transform(name="seal_suppression", params={"share": round(share, 4)})
+    for x, y, w, h in ink.boxes:
+        x0, y0 = int(x / ink.factor), int(y / ink.factor)
+        x1, y1 = min(width, int(np.ceil((x + w) / ink.factor))), min(height, int(np.ceil((y + h) / ink.factor)))
+        size = (x1 - x0, y1 - y0)
+        crop, region = image[y0:y1, x0:x1], out[y0:y1, x0:x1]
+        paper = cv2.resize(ink.paper[y:y + h, x:x + w], size, interpolation=cv2.INTER_LINEAR)
+        red = np.nonzero(cv2.resize(ink.red[y:y + h, x:x + w], size, interpolation=cv2.INTER_NEAREST))
+        under = paper[red].astype(np.float32)
+        reflected = np.minimum(crop[red][:, 2] / np.maximum(under[:, 2], 1.0), 1.0)
+        region[red] = (under * reflected[:, None]).astype(np.uint8)
+        ys, xs = np.nonzero(cv2.resize(ink.blue[y:y + h, x:x + w], size, interpolation=cv2.INTER_NEAREST))
+        if not len(ys):
+            continue
+        _, bluer = seals.colour_excess(crop[ys, xs][None], paper[ys, xs][None])
+        stamp = bluer[0] >= _BLUE_FRINGE
+        region[ys[stamp], xs[stamp]] = paper[ys[stamp], xs[stamp]]
+    return out, Transform(
+        name="seal_suppression",
+        params={"share": round(float((ink.red | ink.blue).mean()), 4), "seals": ink.seals},
+    )
 
 
 def normalise_size(image: np.ndarray, max_side: int) -> tuple[np.ndarray, Transform | None]:
