@@ -38,6 +38,8 @@ _MIN_SEAL, _MAX_SEAL = 0.03, 0.5
 """A seal spans this share of the page's long side (characters are smaller, the sheet larger)."""
 _GROUP_GAPS = (0.015, 0.03)
 """Blotchy strokes this close (shares of the long side) are grouped into one candidate seal."""
+_HOLE_GROW = 1.2
+"""A seal found by the hole inside its rim covers this much more than the hole (rims included)."""
 _BLOT_WIDTH = 0.014
 """Ink this thick (share of the long side) is a filled area; printed strokes are far thinner."""
 _RIM_ANGLES = np.linspace(0.0, 2 * np.pi, 72, endpoint=False)
@@ -133,11 +135,14 @@ def _large(contours, long_side: int) -> Iterator[tuple[np.ndarray, Box]]:
             yield contour, box
 
 
-def _outlines(ink: np.ndarray, long_side: int) -> Iterator[np.ndarray]:
-    """Candidate seal outlines: every contour and hole of the ink; then the ink of each group of
-    strokes that lie within a gap of each other, since stamp ink is blotchy and a rim breaks."""
-    contours, _ = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    yield from (contour for contour, _ in _large(contours, long_side))
+def _outlines(ink: np.ndarray, long_side: int) -> Iterator[tuple[np.ndarray, bool]]:
+    """Candidate seal outlines, each with whether it is a hole (the inside of a rim): every
+    contour and hole of the ink; then the ink of each group of strokes that lie within a gap of
+    each other, since stamp ink is blotchy and a rim breaks."""
+    contours, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is not None:
+        parents = {id(c): p for c, (_, _, _, p) in zip(contours, hierarchy[0], strict=True)}
+        yield from ((contour, parents[id(contour)] >= 0) for contour, _ in _large(contours, long_side))
     for share in _GROUP_GAPS:
         gap = max(3, int(share * long_side))
         groups, _ = cv2.findContours(cv2.dilate(ink, np.ones((gap, gap), np.uint8)), cv2.RETR_EXTERNAL,
@@ -147,7 +152,7 @@ def _outlines(ink: np.ndarray, long_side: int) -> Iterator[np.ndarray]:
             cv2.drawContours(member, [group], 0, 1, thickness=-1, offset=(-x, -y))
             ys, xs = np.nonzero(member & ink[y:y + h, x:x + w])
             if len(xs) >= 5:
-                yield np.stack([xs + x, ys + y], axis=1).astype(np.int32).reshape(-1, 1, 2)
+                yield np.stack([xs + x, ys + y], axis=1).astype(np.int32).reshape(-1, 1, 2), False
 
 
 def _seals(ink: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, list[Box]]:
@@ -162,13 +167,15 @@ def _seals(ink: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, list[Box]]:
     regions = np.zeros_like(ink)
     boxes = []
     fine = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    for outline in _outlines(fine, long_side):
+    for outline, hole in _outlines(fine, long_side):
         ellipse = _is_seal(faint, outline)
         if ellipse is None:
             continue
         (_, _), (w, h), _ = ellipse
-        # Beyond the fitted outline: the rest of a thick rim, or the outer rim of a hole's ring.
-        region = _ellipse_mask(ink.shape, ellipse, 1.2 + 0.012 * long_side / min(w, h))
+        # A hole is the inside of the rim: the rim (or two) lies beyond it. An outline is the
+        # rim's outer edge already: a margin of a few pixels takes the stamp's soft edge.
+        scale = (_HOLE_GROW if hole else 1.0) + 0.006 * long_side / min(w, h)
+        region = _ellipse_mask(ink.shape, ellipse, scale)
         regions |= region
         boxes.append(cv2.boundingRect(region))
     return regions, boxes
