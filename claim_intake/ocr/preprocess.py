@@ -40,16 +40,15 @@ def suppress_seals(image: np.ndarray) -> tuple[np.ndarray, Transform | None]:
         size = (x1 - x0, y1 - y0)
         crop, region = image[y0:y1, x0:x1], out[y0:y1, x0:x1]
         paper = cv2.resize(ink.paper[y:y + h, x:x + w], size, interpolation=cv2.INTER_LINEAR)
-        red = np.nonzero(cv2.resize(ink.red[y:y + h, x:x + w], size, interpolation=cv2.INTER_NEAREST))
-        under = paper[red].astype(np.float32)
-        reflected = np.minimum(crop[red][:, 2] / np.maximum(under[:, 2], 1.0), 1.0)
-        region[red] = (under * reflected[:, None]).astype(np.uint8)
-        ys, xs = np.nonzero(cv2.resize(ink.blue[y:y + h, x:x + w], size, interpolation=cv2.INTER_NEAREST))
-        if not len(ys):
-            continue
-        _, bluer = seals.colour_excess(crop[ys, xs][None], paper[ys, xs][None])
-        stamp = bluer[0] >= _BLUE_FRINGE
-        region[ys[stamp], xs[stamp]] = paper[ys[stamp], xs[stamp]]
+        red = cv2.resize(ink.red[y:y + h, x:x + w], size, interpolation=cv2.INTER_NEAREST) > 0
+        if red.any():
+            under = paper.astype(np.float32)
+            reflected = np.minimum(crop[:, :, 2] / np.maximum(under[:, :, 2], 1.0), 1.0)
+            np.copyto(region, (under * reflected[:, :, None]).astype(np.uint8), where=red[:, :, None])
+        blue = cv2.resize(ink.blue[y:y + h, x:x + w], size, interpolation=cv2.INTER_NEAREST) > 0
+        if blue.any():
+            _, bluer = seals.colour_excess(crop, paper)
+            np.copyto(region, paper, where=(blue & (bluer >= _BLUE_FRINGE))[:, :, None])
     return out, Transform(
         name="seal_suppression",
         params={"share": round(float((ink.red | ink.blue).mean()), 4), "seals": ink.seals},

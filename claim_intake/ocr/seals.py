@@ -150,9 +150,9 @@ def _outlines(ink: np.ndarray, long_side: int) -> Iterator[tuple[np.ndarray, boo
         for group, (x, y, w, h) in _large(groups, long_side):
             member = np.zeros((h, w), np.uint8)
             cv2.drawContours(member, [group], 0, 1, thickness=-1, offset=(-x, -y))
-            ys, xs = np.nonzero(member & ink[y:y + h, x:x + w])
-            if len(xs) >= 5:
-                yield np.stack([xs + x, ys + y], axis=1).astype(np.int32).reshape(-1, 1, 2), False
+            points = cv2.findNonZero(member & ink[y:y + h, x:x + w])
+            if points is not None and len(points) >= 5:
+                yield points + np.array([x, y], np.int32), False
 
 
 def _seals(ink: np.ndarray, faint: np.ndarray) -> tuple[np.ndarray, list[Box]]:
