@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol
@@ -134,8 +134,20 @@ def paddleocr_engine(options: PaddleOcrOptions) -> OcrEngine:
     return PaddleOcrEngine(options)
 
 
-def engine_factory(options: ReadOptions) -> Callable[[], OcrEngine]:
-    """Loads the configured engine on first use: text-layer PDFs never pay for it."""
-    if options.engine == "paddleocr":
-        return lambda: paddleocr_engine(options.paddleocr)
-    return lambda: rapidocr_engine(options.rapidocr)
+@dataclass(frozen=True)
+class ConfiguredEngine:
+    """The engine the settings name, loaded on first use: text-layer PDFs never pay for it.
+
+    A plain value (unlike a closure), so that a child process can be handed it and load its own.
+    """
+
+    options: ReadOptions
+
+    def __call__(self) -> OcrEngine:
+        if self.options.engine == "paddleocr":
+            return paddleocr_engine(self.options.paddleocr)
+        return rapidocr_engine(self.options.rapidocr)
+
+
+def engine_factory(options: ReadOptions) -> ConfiguredEngine:
+    return ConfiguredEngine(options)

@@ -79,6 +79,9 @@ class ReadOptions(Frozen):
     text_layer_min_chars: int = Field(default=20, ge=1)
     """A page with fewer readable characters in its text layer is rendered and OCRed."""
     preprocess: PreprocessOptions = PreprocessOptions()
+    child_process: bool = True
+    """The embedded service reads in a child process rather than a thread of the API process,
+    whose requests would otherwise wait on the reader for the GIL."""
     engine: Literal["rapidocr", "paddleocr"] = "rapidocr"
     rapidocr: RapidOcrOptions = RapidOcrOptions()
     paddleocr: PaddleOcrOptions = PaddleOcrOptions()

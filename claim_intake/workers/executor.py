@@ -12,11 +12,14 @@ import logging
 import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from claim_intake.errors import ClaimIntakeError
+from claim_intake.ocr.engine import ConfiguredEngine
 from claim_intake.workers.jobs import JobContext, assess_claim_job, give_up_reading, read_document
+from claim_intake.workers.read_process import ChildProcessReader
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,11 @@ def _retryable(exc: BaseException) -> bool:
 
 class InProcessExecutor:
     def __init__(self, ctx: JobContext, workers: int = 1, attempts: int = 3, backoff_s: float = 0.5) -> None:
+        # The configured engine reads in child processes (an engine passed in, a test's, cannot).
+        self._reader = None
+        if ctx.read_options.child_process and isinstance(ctx.engine_factory, ConfiguredEngine):
+            self._reader = ChildProcessReader(workers)
+            ctx = replace(ctx, read=self._reader)
         self.ctx = ctx
         # One reading at a time per worker: OCR already uses every core it is given.
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="claim-intake-job")
@@ -54,6 +62,8 @@ class InProcessExecutor:
     def shutdown(self) -> None:
         """Finishes the job in hand; queued ones stay queued in the database for the next start."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._reader is not None:
+            self._reader.shutdown()
 
     def _submit(self, job: object, arg: str) -> Future[None]:
         with self._lock:
