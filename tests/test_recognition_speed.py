@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ def _line_crops() -> list[np.ndarray]:
     image, boxes = _page()
     pixels = np.asarray(image)[:, :, ::-1]
     crops = [np.ascontiguousarray(pixels[y0 - 8:y1 + 8, x0 - 8:x1 + 8]) for x0, y0, x1, y1 in boxes]
-    x0, y0, x1, y1 = boxes[1]
+    _, y0, x1, y1 = boxes[1]
     crops.append(np.ascontiguousarray(pixels[y0 - 8:y1 + 8, x1 - 230:x1 + 8]))  # "0012345678"
     return crops
 
@@ -68,7 +69,7 @@ def test_a_reader_process_that_dies_is_a_retryable_error_and_the_next_read_works
     try:
         pool = reader._pool
         future = pool.submit(_die)
-        with pytest.raises(Exception):
+        with pytest.raises(BrokenProcessPool):
             future.result()
         with pytest.raises(OcrEngineError) as err:
             reader("page.png", data, options, engine_factory(options))
