@@ -8,6 +8,7 @@ Prints:
   over all photos, and both engines' character recall against the ground truth text. The real
   bills have no ground truth text and carry personal data: for them only timings and how much
   of RapidOCR's text claim-intake also read are printed, never anything read;
+- a profile of the densest and the sparsest photographed page: milliseconds per step;
 - text-layer PDF pages: median seconds per page, and that no OCR ran;
 - rotated pages (90/180/270): character recall against the upright reading of the same page;
 - peak RSS over 300 consecutive pages, sampled every 25 pages;
@@ -17,7 +18,7 @@ claim-intake runs with the settings of the environment (``CLAIM_INTAKE_READ__...
 lever can be measured against the defaults, e.g. ``CLAIM_INTAKE_READ__RAPIDOCR__REC_SESSIONS=1``.
 
 Usage: python benchmarks/ocr_bench.py [--corpus DIR] [--real-dev DIR] [--rss-pages 300]
-       [--limit N] [--only photos,scans,real,text,rotations,stamps,rss]
+       [--limit N] [--only photos,profile,scans,real,text,rotations,stamps,rss]
 """
 
 from __future__ import annotations
@@ -160,6 +161,24 @@ def real_dev(folder: Path, limit: int) -> None:
     _table("real development set (recall ours = share of RapidOCR's characters claim-intake also read)", rows)
 
 
+def profile(corpus: Path, runs: int = 3) -> None:
+    """Where the milliseconds of one dense and one sparse photographed page go."""
+    read = _ours(_settings_read())
+    pages = [(kind, data, read(data)) for kind, data, _ in _pages(corpus, {"photo"})]
+    if not pages:
+        return
+    by_lines = sorted(pages, key=lambda p: len(p[2].pages[0].lines))
+    for label, (kind, data, _) in (("dense", by_lines[-1]), ("sparse", by_lines[0])):
+        results = [read(data) for _ in range(runs)]
+        steps = results[0].pages[0].timings
+        lines = len(results[0].pages[0].lines)
+        medians = {step: statistics.median(r.pages[0].timings[step] for r in results) * 1000 for step in steps}
+        total = statistics.median(r.seconds for r in results) * 1000
+        rest = total - sum(medians.values())
+        print(f"profile, {label} page ({kind}, {lines} lines), median of {runs}: {total:.0f} ms = "
+              + " + ".join(f"{step} {ms:.0f}" for step, ms in medians.items()) + f" + other (unread-ink search, line assembly) {rest:.0f}")
+
+
 def text_layer(corpus: Path) -> None:
     read = _ours(_settings_read())
     seconds, engines = [], set()
@@ -220,7 +239,7 @@ def stamps(corpus: Path) -> None:
               f"{statistics.fmean(r[0] for r in rows):.4f}, without {statistics.fmean(r[1] for r in rows):.4f}")
 
 
-SECTIONS = ("photos", "scans", "real", "text", "rotations", "stamps", "rss")
+SECTIONS = ("photos", "profile", "scans", "real", "text", "rotations", "stamps", "rss")
 
 
 def main() -> None:
@@ -236,6 +255,8 @@ def main() -> None:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
     if "photos" in only:
         photos(args.corpus, args.limit)
+    if "profile" in only:
+        profile(args.corpus)
     if "scans" in only:
         scans(args.corpus, args.limit)
     if "real" in only:
