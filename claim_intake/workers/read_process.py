@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +21,13 @@ from claim_intake.ocr.options import ReadOptions
 from claim_intake.workers.pipeline import FileReport, read_upload
 
 log = logging.getLogger(__name__)
+
+_NICENESS = 10
+"""Reading is background work: on a small server the API's answers come first for the CPU."""
+
+
+def _lower_priority() -> None:
+    os.nice(_NICENESS)
 
 
 class ChildProcessReader:
@@ -33,7 +41,9 @@ class ChildProcessReader:
     def _new_pool(self) -> ProcessPoolExecutor:
         # Spawned, not forked: a fork of a threaded server can inherit held locks, and ONNX
         # Runtime sessions must be created after the fork anyway.
-        return ProcessPoolExecutor(max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(
+            max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+        )
 
     def __call__(self, name: str, data: bytes, options: ReadOptions, engine: ConfiguredEngine) -> FileReport:
         with self._lock:
