@@ -1,4 +1,5 @@
-"""The embedded default's executor: a small thread pool in the service's own process.
+"""The embedded default's executor: a small thread pool in the service's own process, whose
+threads hand the reading itself to a child process (``read_process``) so the API keeps its GIL.
 
 Jobs are ids and every state lives in the database, so a job lost with the process (a crash, a
 restart) is not lost for good: the service submits unfinished documents again when it starts, and
