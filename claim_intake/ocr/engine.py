@@ -80,11 +80,11 @@ class RapidOcrEngine:
         # orientation, skew and the angle classifier run once per page instead of once per line.
         # Their sessions are replaced by ours, built from our settings; recognition is ours.
         self._det = pipeline._load_det_model()
-        self._det.session.session = cpu_session(paths[DET_MODEL], options)
+        self._det.session.session = cpu_session(paths[DET_MODEL], options, options.det_threads)
         self._cls = pipeline._load_cls_model()
-        self._cls.session.session = cpu_session(paths[CLS_MODEL], options)
+        self._cls.session.session = cpu_session(paths[CLS_MODEL], options, options.threads)
         self._rec = LineRecogniser(
-            [cpu_session(paths[REC_MODEL], options) for _ in range(options.rec_sessions)],
+            [cpu_session(paths[REC_MODEL], options, options.threads) for _ in range(options.rec_sessions)],
             batch_size=options.rec_batch_num,
             min_width=options.rec_min_width,
         )

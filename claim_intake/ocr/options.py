@@ -23,8 +23,11 @@ class RapidOcrOptions(Frozen):
     """PP-OCR on ONNX Runtime. Defaults measured on a shared 2-core server (README, Performance)."""
 
     threads: int = Field(default=1, ge=0)
-    """ONNX Runtime intra-op threads per session; 0 = one per core. Processes x sessions x
-    threads <= cores."""
+    """ONNX Runtime intra-op threads of each recognition (and angle) session; 0 = one per core.
+    Processes x sessions x threads <= cores."""
+    det_threads: int = Field(default=2, ge=0)
+    """Intra-op threads of the detection session: one large input, which two threads share well
+    (the recognition sessions are idle meanwhile)."""
     rec_sessions: int = Field(default=2, ge=1, le=8)
     """Recognition sessions working on different batches of a page's lines side by side."""
     spinning: bool = False

@@ -16,14 +16,15 @@ _LEVELS = {
 }
 
 
-def cpu_session(model: Path, options: RapidOcrOptions) -> ort.InferenceSession:
+def cpu_session(model: Path, options: RapidOcrOptions, threads: int) -> ort.InferenceSession:
+    """``threads``: intra-op threads, 0 = one per core."""
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
     opts.graph_optimization_level = _LEVELS[options.graph_optimization]
     # Off keeps RSS flat in long-running workers (see shared/notes/performance.md).
     opts.enable_cpu_mem_arena = options.memory_arena
-    if options.threads:
-        opts.intra_op_num_threads = options.threads
+    if threads:
+        opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     # Spinning threads burn the cores other processes (and the other session) need while they
     # wait for work: on a shared 2-core server that costs more than it saves.
