@@ -35,10 +35,10 @@ class RapidOcrOptions(Frozen):
     memory_arena: bool = False
     """ONNX Runtime's CPU arena: off keeps a long-running worker's RSS flat."""
     graph_optimization: Literal["disable", "basic", "extended", "all"] = "all"
-    det_limit_side_len: int = Field(default=960, ge=320, le=4096)
+    det_limit_side_len: int = Field(default=1280, ge=320, le=4096)
     det_limit_type: Literal["max", "min"] = "max"
-    """Detection cost grows with the input area; bills need less than RapidOCR's min-side 736.
-    960 read the corpus and the real bills better than 1280 did, in 55% of the time."""
+    """Detection cost grows with the input area. Smaller inputs (960-1152) were faster but each
+    lost accuracy somewhere (README, Performance)."""
     rec_batch_num: int = Field(default=2, ge=1, le=64)
     """Lines per recognition batch; each batch is padded to its widest line."""
     rec_min_width: int = Field(default=96, ge=16, le=640)
