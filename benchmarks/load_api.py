@@ -37,7 +37,7 @@ IMAGE_SIZE = 1_300_000
 """Each image padded to this; with the PDF the bundle is ~4 MB."""
 
 
-def bundle() -> list[tuple[str, bytes]]:
+def bundle(image_size: int = IMAGE_SIZE) -> list[tuple[str, bytes]]:
     """A fresh copy of the bundle: decoders ignore bytes after an image's end, and a PDF comment
     after %%EOF changes its hash without changing its pages."""
     files = []
@@ -46,7 +46,7 @@ def bundle() -> list[tuple[str, bytes]]:
         if path.suffix == ".pdf":
             data += f"\n%{secrets.token_hex(16)}\n".encode()
         else:
-            data += secrets.token_bytes(max(16, IMAGE_SIZE - len(data)))
+            data += secrets.token_bytes(max(16, image_size - len(data)))
         files.append((path.name, data))
     return files
 

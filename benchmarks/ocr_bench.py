@@ -1,15 +1,24 @@
-"""The OCR stage's figures, measured in one run on the corpus (issue [2/7 ocr]).
+"""The OCR stage's figures, measured in one run on the corpus (issues [2/7 ocr], [6/6 speed]).
 
 Prints:
-- photographed pages: median seconds per page for claim-intake and for RapidOCR called with its
-  defaults on the same pages, the ratio, and both engines' character recall against the ground
-  truth text;
+- photographed pages of every doc type (dense expense lists included), scans, and the real
+  development set when its folder is present ($REAL_DEV_DIR, else ~/real-dev): claim-intake and
+  RapidOCR with its defaults read each page in turn (who goes first alternates), so both see the
+  same load on a shared machine; median seconds per page of each, the ratio per kind of page and
+  over all photos, and both engines' character recall against the ground truth text. The real
+  bills have no ground truth text and carry personal data: for them only timings and how much
+  of RapidOCR's text claim-intake also read are printed, never anything read;
+- a profile of the densest and the sparsest photographed page: milliseconds per step;
 - text-layer PDF pages: median seconds per page, and that no OCR ran;
 - rotated pages (90/180/270): character recall against the upright reading of the same page;
 - peak RSS over 300 consecutive pages, sampled every 25 pages;
 - character recall with and without stamp suppression on pages whose stamp covers text.
 
-Usage: python benchmarks/ocr_bench.py [--corpus DIR] [--rss-pages 300] [--limit N]
+claim-intake runs with the settings of the environment (``CLAIM_INTAKE_READ__...``), so each
+lever can be measured against the defaults, e.g. ``CLAIM_INTAKE_READ__RAPIDOCR__REC_SESSIONS=1``.
+
+Usage: python benchmarks/ocr_bench.py [--corpus DIR] [--real-dev DIR] [--rss-pages 300]
+       [--limit N] [--only photos,profile,scans,real,text,rotations,stamps,rss]
 """
 
 from __future__ import annotations
@@ -21,11 +30,13 @@ import os
 import statistics
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from PIL import Image
 
 from claim_intake.evaluation.score import char_recall
 from claim_intake.evaluation.truth import load_corpus
+from claim_intake.intake.settings import Settings
 from claim_intake.ocr.engine import (
     CLS_MODEL,
     DET_MODEL,
@@ -33,7 +44,7 @@ from claim_intake.ocr.engine import (
     rapidocr_engine,
     wheel_models_dir,
 )
-from claim_intake.ocr.options import PreprocessOptions, ReadOptions
+from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import read_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,11 +56,15 @@ def _rss_mb() -> float:
 
 
 def _pages(corpus: Path, captures: set[str]):
-    """(file bytes, ground-truth text of its first page) for single-page documents of a capture."""
+    """(doc type, file bytes, ground-truth text of its first page) for single-page documents."""
     for bundle in load_corpus(corpus):
         for doc in bundle.documents:
             if doc.capture in captures and doc.text and doc.pages == (1,):
-                yield doc.capture, (bundle.folder / doc.file).read_bytes(), "".join(doc.text[0])
+                yield doc.doc_type, (bundle.folder / doc.file).read_bytes(), "".join(doc.text[0])
+
+
+def _settings_read() -> ReadOptions:
+    return Settings().read
 
 
 def _ours(options: ReadOptions):
@@ -76,30 +91,96 @@ def _timed(fn, data):
     return time.perf_counter() - started, result
 
 
-def photos(corpus: Path, limit: int) -> None:
-    ours, theirs = _ours(ReadOptions()), _rapidocr_defaults()
-    pages = list(itertools.islice(_pages(corpus, {"photo"}), limit))
-    if not pages:
-        print("photos: no photographed pages in the corpus")
-        return
+class Row(NamedTuple):
+    kind: str
+    ours_s: float
+    theirs_s: float
+    ours_recall: float | None
+    theirs_recall: float | None
+
+
+def _race(pages: list[tuple[str, bytes, str | None]]) -> list[Row]:
+    """Both engines on every page, alternating which goes first."""
+    ours, theirs = _ours(_settings_read()), _rapidocr_defaults()
     ours(pages[0][1])
     theirs(pages[0][1])  # both engines loaded before timing
     rows = []
-    for _, data, truth in pages:
-        t_ours, ours_result = _timed(ours, data)
-        t_theirs, theirs_result = _timed(theirs, data)
-        rows.append((t_ours, t_theirs, char_recall(truth, "".join(p.text for p in ours_result.pages)),
-                     char_recall(truth, "".join(theirs_result.txts or ()))))
-    ours_median = statistics.median(r[0] for r in rows)
-    theirs_median = statistics.median(r[1] for r in rows)
-    print(f"photographed pages: {len(rows)}")
-    print(f"  claim-intake        median {ours_median:.2f} s/page   char recall {statistics.fmean(r[2] for r in rows):.4f}")
-    print(f"  RapidOCR defaults   median {theirs_median:.2f} s/page   char recall {statistics.fmean(r[3] for r in rows):.4f}")
-    print(f"  speed-up            {theirs_median / ours_median:.2f}x")
+    for n, (kind, data, truth) in enumerate(pages):
+        if n % 2:
+            t_theirs, theirs_result = _timed(theirs, data)
+            t_ours, ours_result = _timed(ours, data)
+        else:
+            t_ours, ours_result = _timed(ours, data)
+            t_theirs, theirs_result = _timed(theirs, data)
+        ours_text = "".join(p.text for p in ours_result.pages)
+        theirs_text = "".join(theirs_result.txts or ())
+        if truth is None:  # how much of RapidOCR's reading ours also has: no truth to compare with
+            rows.append(Row(kind, t_ours, t_theirs, char_recall(theirs_text, ours_text), None))
+        else:
+            rows.append(Row(kind, t_ours, t_theirs, char_recall(truth, ours_text), char_recall(truth, theirs_text)))
+    return rows
+
+
+def _recall(values) -> str:
+    values = [v for v in values if v is not None]
+    return f"{statistics.fmean(values):.4f}" if values else "   -  "
+
+
+def _table(title: str, rows: list[Row]) -> None:
+    print(f"{title}: {len(rows)} pages, both engines alternating page by page")
+    print(f"  {'kind':22} {'pages':>5} {'ours s':>7} {'RapidOCR s':>10} {'ratio':>6} {'recall ours':>11} {'theirs':>7}")
+    kinds = sorted({r.kind for r in rows})
+    for kind in [*kinds, "all"] if len(kinds) > 1 else kinds:
+        group = [r for r in rows if kind in (r.kind, "all")]
+        ours_median = statistics.median(r.ours_s for r in group)
+        theirs_median = statistics.median(r.theirs_s for r in group)
+        print(f"  {kind:22} {len(group):5d} {ours_median:7.2f} {theirs_median:10.2f} {theirs_median / ours_median:5.2f}x "
+              f"{_recall(r.ours_recall for r in group):>11} {_recall(r.theirs_recall for r in group):>7}")
+
+
+def photos(corpus: Path, limit: int) -> None:
+    pages = list(_pages(corpus, {"photo"}))
+    if not pages:
+        print("photos: no photographed pages in the corpus")
+        return
+    _table("photographed pages (corpus)", _race(pages[:limit]))
+
+
+def scans(corpus: Path, limit: int) -> None:
+    pages = list(_pages(corpus, {"scan"}))
+    if pages:
+        _table("scanned pages (corpus)", _race(pages[:limit]))
+
+
+def real_dev(folder: Path, limit: int) -> None:
+    images = sorted(p for p in folder.glob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png"}) if folder.is_dir() else []
+    if not images:
+        print(f"real development set: not present at {folder}")
+        return
+    rows = _race([("real bills", p.read_bytes(), None) for p in images[:limit]])
+    _table("real development set (recall ours = share of RapidOCR's characters claim-intake also read)", rows)
+
+
+def profile(corpus: Path, runs: int = 3) -> None:
+    """Where the milliseconds of one dense and one sparse photographed page go."""
+    read = _ours(_settings_read())
+    pages = [(kind, data, read(data)) for kind, data, _ in _pages(corpus, {"photo"})]
+    if not pages:
+        return
+    by_lines = sorted(pages, key=lambda p: len(p[2].pages[0].lines))
+    for label, (kind, data, _) in (("dense", by_lines[-1]), ("sparse", by_lines[0])):
+        results = [read(data) for _ in range(runs)]
+        steps = results[0].pages[0].timings
+        lines = len(results[0].pages[0].lines)
+        medians = {step: statistics.median(r.pages[0].timings[step] for r in results) * 1000 for step in steps}
+        total = statistics.median(r.seconds for r in results) * 1000
+        rest = total - sum(medians.values())
+        print(f"profile, {label} page ({kind}, {lines} lines), median of {runs}: {total:.0f} ms = "
+              + " + ".join(f"{step} {ms:.0f}" for step, ms in medians.items()) + f" + other (unread-ink search, line assembly) {rest:.0f}")
 
 
 def text_layer(corpus: Path) -> None:
-    read = _ours(ReadOptions())
+    read = _ours(_settings_read())
     seconds, engines = [], set()
     for _, data, _ in _pages(corpus, {"text_pdf"}):
         elapsed, result = _timed(read, data)
@@ -111,7 +192,7 @@ def text_layer(corpus: Path) -> None:
 
 
 def rotations(corpus: Path, limit: int) -> None:
-    read = _ours(ReadOptions())
+    read = _ours(_settings_read())
     diffs: dict[int, list[float]] = {90: [], 180: [], 270: []}
     for _, data, truth in itertools.islice(_pages(corpus, {"clean", "scan"}), limit):
         upright = char_recall(truth, "".join(p.text for p in read(data).pages))
@@ -128,7 +209,7 @@ def rotations(corpus: Path, limit: int) -> None:
 
 
 def rss(corpus: Path, total: int) -> None:
-    read = _ours(ReadOptions())
+    read = _ours(_settings_read())
     pages = [data for _, data, _ in _pages(corpus, {"photo", "scan", "clean"})]
     if not pages:
         return
@@ -144,8 +225,9 @@ def rss(corpus: Path, total: int) -> None:
 
 
 def stamps(corpus: Path) -> None:
-    with_suppression = _ours(ReadOptions())
-    without = _ours(ReadOptions(preprocess=PreprocessOptions(seal_suppression=False)))
+    options = _settings_read()
+    with_suppression = _ours(options)
+    without = _ours(options.model_copy(update={"preprocess": options.preprocess.model_copy(update={"seal_suppression": False})}))
     rows = []
     for _, data, truth in _pages(corpus, {"stamp_over_amount"}):
         rows.append((
@@ -157,17 +239,36 @@ def stamps(corpus: Path) -> None:
               f"{statistics.fmean(r[0] for r in rows):.4f}, without {statistics.fmean(r[1] for r in rows):.4f}")
 
 
+SECTIONS = ("photos", "profile", "scans", "real", "text", "rotations", "stamps", "rss")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="OCR stage figures")
     parser.add_argument("--corpus", type=Path, default=ROOT / "samples" / "corpus")
+    parser.add_argument("--real-dev", type=Path, default=Path(os.environ.get("REAL_DEV_DIR") or Path.home() / "real-dev"))
     parser.add_argument("--rss-pages", type=int, default=300)
-    parser.add_argument("--limit", type=int, default=12, help="pages per comparison")
+    parser.add_argument("--limit", type=int, default=40, help="pages per comparison")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections to run")
     args = parser.parse_args()
-    photos(args.corpus, args.limit)
-    text_layer(args.corpus)
-    rotations(args.corpus, max(3, args.limit // 3))
-    stamps(args.corpus)
-    rss(args.corpus, args.rss_pages)
+    only = set(args.only.split(","))
+    if unknown := only - set(SECTIONS):
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    if "photos" in only:
+        photos(args.corpus, args.limit)
+    if "profile" in only:
+        profile(args.corpus)
+    if "scans" in only:
+        scans(args.corpus, args.limit)
+    if "real" in only:
+        real_dev(args.real_dev, args.limit)
+    if "text" in only:
+        text_layer(args.corpus)
+    if "rotations" in only:
+        rotations(args.corpus, max(3, args.limit // 10))
+    if "stamps" in only:
+        stamps(args.corpus)
+    if "rss" in only:
+        rss(args.corpus, args.rss_pages)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +19,8 @@ import numpy as np
 from claim_intake.errors import ModelNotFoundError, OcrEngineError
 from claim_intake.ocr.models import EngineInfo
 from claim_intake.ocr.options import PaddleOcrOptions, RapidOcrOptions, ReadOptions
+from claim_intake.ocr.recogniser import LineRecogniser
+from claim_intake.ocr.sessions import cpu_session
 
 Quad = np.ndarray
 """(4, 2) float32 corners of a text line, clockwise from top left, in image pixels."""
@@ -65,28 +67,27 @@ class RapidOcrEngine:
                 "OCR model file(s) not found: " + ", ".join(missing)
                 + ". Reinstall the pinned rapidocr wheel, which ships them; nothing is downloaded."
             )
-        ort = {
-            "intra_op_num_threads": options.threads or -1,
-            "inter_op_num_threads": 1,
-            # Keeps RSS flat in long-running workers (see shared/notes/performance.md).
-            "enable_cpu_mem_arena": False,
-        }
         params = {
             "Global.log_level": "warning",
             "Det.model_path": str(paths[DET_MODEL]),
             "Det.limit_side_len": options.det_limit_side_len,
             "Det.limit_type": options.det_limit_type,
-            "Rec.model_path": str(paths[REC_MODEL]),
-            "Rec.rec_batch_num": options.rec_batch_num,
             "Cls.model_path": str(paths[CLS_MODEL]),
-        } | {f"EngineConfig.onnxruntime.{k}": v for k, v in ort.items()}
+        }
         pipeline = RapidOCR(params=params)
         logging.getLogger("RapidOCR").setLevel(logging.WARNING)
         # The stage predictors of the pinned rapidocr release; we compose them ourselves so that
         # orientation, skew and the angle classifier run once per page instead of once per line.
+        # Their sessions are replaced by ours, built from our settings; recognition is ours.
         self._det = pipeline._load_det_model()
+        self._det.session.session = cpu_session(paths[DET_MODEL], options, options.det_threads)
         self._cls = pipeline._load_cls_model()
-        self._rec = pipeline._load_rec_model()
+        self._cls.session.session = cpu_session(paths[CLS_MODEL], options, options.threads)
+        self._rec = LineRecogniser(
+            [cpu_session(paths[REC_MODEL], options, options.threads) for _ in range(options.rec_sessions)],
+            batch_size=options.rec_batch_num,
+            min_width=options.rec_min_width,
+        )
         self.info = EngineInfo(
             name="rapidocr",
             version=metadata.version("rapidocr"),
@@ -114,13 +115,10 @@ class RapidOcrEngine:
     def recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         if not crops:
             return []
-        from rapidocr.ch_ppocr_rec import TextRecInput
-
         try:
-            result = self._rec(TextRecInput(img=crops))
+            return self._rec(crops)
         except Exception as exc:
             raise OcrEngineError(f"text recognition failed: {exc}") from exc
-        return [(text, float(score)) for text, score in zip(result.txts, result.scores, strict=True)]
 
 
 @functools.lru_cache(maxsize=4)
@@ -136,8 +134,20 @@ def paddleocr_engine(options: PaddleOcrOptions) -> OcrEngine:
     return PaddleOcrEngine(options)
 
 
-def engine_factory(options: ReadOptions) -> Callable[[], OcrEngine]:
-    """Loads the configured engine on first use: text-layer PDFs never pay for it."""
-    if options.engine == "paddleocr":
-        return lambda: paddleocr_engine(options.paddleocr)
-    return lambda: rapidocr_engine(options.rapidocr)
+@dataclass(frozen=True)
+class ConfiguredEngine:
+    """The engine the settings name, loaded on first use: text-layer PDFs never pay for it.
+
+    A plain value (unlike a closure), so that a child process can be handed it and load its own.
+    """
+
+    options: ReadOptions
+
+    def __call__(self) -> OcrEngine:
+        if self.options.engine == "paddleocr":
+            return paddleocr_engine(self.options.paddleocr)
+        return rapidocr_engine(self.options.rapidocr)
+
+
+def engine_factory(options: ReadOptions) -> ConfiguredEngine:
+    return ConfiguredEngine(options)

@@ -20,12 +20,30 @@ class Limits(Frozen):
 
 
 class RapidOcrOptions(Frozen):
-    threads: int = Field(default=0, ge=0)
-    """ONNX Runtime intra-op threads; 0 = one per core. Processes x threads <= cores."""
+    """PP-OCR on ONNX Runtime. Defaults measured on a shared 2-core server (README, Performance)."""
+
+    threads: int = Field(default=1, ge=0)
+    """ONNX Runtime intra-op threads of each recognition (and angle) session; 0 = one per core.
+    Processes x sessions x threads <= cores."""
+    det_threads: int = Field(default=2, ge=0)
+    """Intra-op threads of the detection session: one large input, which two threads share well
+    (the recognition sessions are idle meanwhile)."""
+    rec_sessions: int = Field(default=2, ge=1, le=8)
+    """Recognition sessions working on different batches of a page's lines side by side."""
+    spinning: bool = False
+    """Let idle ONNX Runtime threads spin waiting for work (its default; costly on busy cores)."""
+    memory_arena: bool = False
+    """ONNX Runtime's CPU arena: off keeps a long-running worker's RSS flat."""
+    graph_optimization: Literal["disable", "basic", "extended", "all"] = "all"
     det_limit_side_len: int = Field(default=1280, ge=320, le=4096)
     det_limit_type: Literal["max", "min"] = "max"
-    """Detection cost grows with the input area; bills need less than RapidOCR's min-side 736."""
-    rec_batch_num: int = Field(default=8, ge=1, le=64)
+    """Detection cost grows with the input area. Smaller inputs (960-1152) were faster but each
+    lost accuracy somewhere (README, Performance)."""
+    rec_batch_num: int = Field(default=2, ge=1, le=64)
+    """Lines per recognition batch; each batch is padded to its widest line."""
+    rec_min_width: int = Field(default=96, ge=16, le=640)
+    """Narrowest batch width at the recogniser's height of 48 px (RapidOCR: 320, which makes a
+    short amount cost as much as a long line)."""
 
 
 class PaddleOcrOptions(Frozen):
@@ -65,6 +83,9 @@ class ReadOptions(Frozen):
     text_layer_min_chars: int = Field(default=20, ge=1)
     """A page with fewer readable characters in its text layer is rendered and OCRed."""
     preprocess: PreprocessOptions = PreprocessOptions()
+    child_process: bool = True
+    """The embedded service reads in a child process rather than a thread of the API process,
+    whose requests would otherwise wait on the reader for the GIL."""
     engine: Literal["rapidocr", "paddleocr"] = "rapidocr"
     rapidocr: RapidOcrOptions = RapidOcrOptions()
     paddleocr: PaddleOcrOptions = PaddleOcrOptions()

@@ -1,4 +1,5 @@
-"""The embedded default's executor: a small thread pool in the service's own process.
+"""The embedded default's executor: a small thread pool in the service's own process, whose
+threads hand the reading itself to a child process (``read_process``) so the API keeps its GIL.
 
 Jobs are ids and every state lives in the database, so a job lost with the process (a crash, a
 restart) is not lost for good: the service submits unfinished documents again when it starts, and
@@ -14,17 +15,25 @@ import logging
 import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 
 from tenacity import RetryCallState, Retrying
 
+from claim_intake.ocr.engine import ConfiguredEngine
 from claim_intake.workers.jobs import JobContext, assess_claim_job, give_up_reading, read_document
 from claim_intake.workers.policy import INTERNAL_ERROR, UNAVAILABLE, Action, ReadPolicy
+from claim_intake.workers.read_process import ChildProcessReader
 
 log = logging.getLogger(__name__)
 
 
 class InProcessExecutor:
     def __init__(self, ctx: JobContext, policy: ReadPolicy, workers: int = 1) -> None:
+        # The configured engine reads in child processes (an engine passed in, a test's, cannot).
+        self._reader = None
+        if ctx.read_options.child_process and isinstance(ctx.engine_factory, ConfiguredEngine):
+            self._reader = ChildProcessReader(workers)
+            ctx = replace(ctx, read=self._reader)
         self.ctx = ctx
         self.policy = policy
         # One reading at a time per worker: OCR already uses every core it is given.
@@ -50,6 +59,8 @@ class InProcessExecutor:
         queued in the database for the next start."""
         self._stopping.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._reader is not None:
+            self._reader.shutdown()
 
     def _submit(self, job: object, arg: str) -> Future[None]:
         with self._lock:

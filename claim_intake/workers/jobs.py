@@ -114,6 +114,8 @@ class JobContext:
     """How long a reader's lease runs between renewals (``QueueOptions.lease_s``)."""
     max_reads: int = 5
     """``QueueOptions.max_reads``."""
+    read: Callable[[str, bytes, ReadOptions, EngineFactory], FileReport] = read_upload
+    """How one upload is read: in this thread, or handed to a child process (the embedded executor)."""
 
 
 def read_document(document_id: str, ctx: JobContext, holder: str) -> str | None:
@@ -135,7 +137,7 @@ def read_document(document_id: str, ctx: JobContext, holder: str) -> str | None:
         return ctx.store.fail_reading(document_id, abandoned, holder)
     with renewing(lambda: ctx.store.renew_lease(document_id, holder, ctx.lease_s), every_s=ctx.lease_s / 3):
         data = ctx.blobs.get(upload.storage_key)
-        report = read_upload(upload.filename, data, ctx.read_options, ctx.engine_factory)
+        report = ctx.read(upload.filename, data, ctx.read_options, ctx.engine_factory)
     return upload.claim_id if ctx.store.save_read(document_id, report, holder) else None
 
 
