@@ -319,3 +319,9 @@ def test_words_with_one_character_misread_are_repaired_whole() -> None:
 def test_a_name_printed_high_onto_the_label_line_above_is_the_names() -> None:
     fields = _outpatient(line("业务流水吴春花", 300, 440, y1=500), line("姓名:", 330, 500), line("业务流水苦：1901010438978330", 300, 300))
     assert fields["payer_name"].value == "吴春花"
+
+
+def test_the_number_after_a_misread_no_is_still_the_number() -> None:
+    for text, number in (("NG11888912692", "1888912692"), ("NO1936890500", "1936890500"), ("No.1936890500", "1936890500")):
+        fields = _outpatient(line("上海市第六人民医院", 200, 60), line(text, 1100, 120), line("合计(大写):贰拾柒元整", 100, 800))
+        assert fields["invoice_number"].value == number, text

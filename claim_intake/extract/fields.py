@@ -284,20 +284,33 @@ TOP_RIGHT = (0.5, 0.3)
 """The top-right region of a page's printed area: right of half its width, above 30% of its height."""
 
 
+_NUMBER_PREFIXES = (re.compile(r"^(?:[A-Za-z№]{1,2}[.:：。]?)?"), re.compile(r"^[A-Za-z№]{1,2}1"))
+"""A ``No.`` before the number, as read: ``No.``, ``NO``, ``NG``, or with its point read as 1."""
+
+
+def _alone_in_line(text: str, pattern: re.Pattern[str]) -> int | None:
+    """Where the value starts in a line that holds nothing else but a ``No.`` before it."""
+    for prefix in _NUMBER_PREFIXES:
+        start = prefix.match(text)
+        if start is not None and pattern.fullmatch(text[start.end() :]):
+            return start.end()
+    return None
+
+
 def _alone_top_right(doc: _DocumentText, spec: FieldSpec) -> Field | None:
     pattern = re.compile(spec.pattern or "")
     found = [
-        line
+        (line, start)
         for line in doc.lines
         if line.page is doc.lines[0].page
         and doc.position(line)[0] >= TOP_RIGHT[0]
         and doc.position(line)[1] <= TOP_RIGHT[1]
-        and pattern.fullmatch(line.text)
+        and (start := _alone_in_line(line.text, pattern)) is not None
     ]
     if not found:
         return None
-    line = max(found, key=lambda ln: ln.line.box[3] - ln.line.box[1])
-    return _field(line, 0, len(line.text), line.text)
+    line, start = max(found, key=lambda f: f[0].line.box[3] - f[0].line.box[1])
+    return _field(line, start, len(line.text), line.text[start:])
 
 
 _BLANK_NUMBER = re.compile(r"\d{1,4}")
