@@ -322,6 +322,6 @@ def test_a_name_printed_high_onto_the_label_line_above_is_the_names() -> None:
 
 
 def test_the_number_after_a_misread_no_is_still_the_number() -> None:
-    for text, number in (("NG11888912692", "1888912692"), ("NO1936890500", "1936890500"), ("No.1936890500", "1936890500")):
+    for text, number in (("NG11888912692", "1888912692"), ("N911888912692", "1888912692"), ("1843562227", "1843562227"), ("NO1936890500", "1936890500"), ("No.1936890500", "1936890500")):
         fields = _outpatient(line("上海市第六人民医院", 200, 60), line(text, 1100, 120), line("合计(大写):贰拾柒元整", 100, 800))
         assert fields["invoice_number"].value == number, text

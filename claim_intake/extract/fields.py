@@ -284,8 +284,13 @@ TOP_RIGHT = (0.5, 0.3)
 """The top-right region of a page's printed area: right of half its width, above 30% of its height."""
 
 
-_NUMBER_PREFIXES = (re.compile(r"^(?:[A-Za-z№]{1,2}[.:：。]?)?"), re.compile(r"^[A-Za-z№]{1,2}1"))
-"""A ``No.`` before the number, as read: ``No.``, ``NO``, ``NG``, or with its point read as 1."""
+_NUMBER_PREFIXES = (
+    re.compile(r"^(?:[A-Za-z№]{1,2}[.:：。]?)?"),
+    re.compile(r"^[A-Za-z№]{1,2}1"),
+    re.compile(r"^[A-Za-z№]\d1?"),
+)
+"""A ``No.`` before the number, as read: ``No.``, ``NO``, ``NG``, its O read as 9 (``N9``), its
+point read as 1; the bare number is tried first."""
 
 
 def _alone_in_line(text: str, pattern: re.Pattern[str]) -> int | None:
