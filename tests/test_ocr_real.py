@@ -7,7 +7,6 @@ tests/test_pipeline.py.
 from __future__ import annotations
 
 import io
-import zipfile
 
 import cv2
 import numpy as np
@@ -22,6 +21,7 @@ from claim_intake.ocr.reader import read_bytes
 from claim_intake.samples.fonts import font
 from claim_intake.samples.stamps import hospital_stamp
 from tests.conftest import pdf_bytes
+from tests.materials import ofd_bytes
 from tests.test_decode import _png_header_only
 
 pytestmark = pytest.mark.ocr
@@ -136,31 +136,8 @@ def test_pdf_text_layer_image_only_and_mixed() -> None:
     _assert_reads_the_page(result, 1)
 
 
-def _ofd(texts: list[str]) -> bytes:
-    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
-    objects = "".join(
-        f'<ofd:TextObject ID="{i + 10}" Boundary="10 {10 + 8 * i} 150 6" Font="1" Size="4">'
-        f'<ofd:TextCode X="0" Y="4">{t}</ofd:TextCode></ofd:TextObject>'
-        for i, t in enumerate(texts)
-    )
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("OFD.xml", f'<ofd:OFD {ns}><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>')
-        z.writestr(
-            "Doc_0/Document.xml",
-            f'<ofd:Document {ns}><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 0 210 140</ofd:PhysicalBox>'
-            f'</ofd:PageArea></ofd:CommonData><ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/>'
-            f"</ofd:Pages></ofd:Document>",
-        )
-        z.writestr(
-            "Doc_0/Pages/Page_0/Content.xml",
-            f"<ofd:Page {ns}><ofd:Content><ofd:Layer>{objects}</ofd:Layer></ofd:Content></ofd:Page>",
-        )
-    return buf.getvalue()
-
-
 def test_ofd_electronic_invoice() -> None:
-    result = _read(_ofd(LINES))
+    result = _read(ofd_bytes(LINES))
     assert result.kind is FileKind.ofd
     assert result.engine is None
     _assert_reads_the_page(result)

@@ -48,20 +48,22 @@ PAYMENT_PARTS = ("insurance_fund_paid", "other_paid", "personal_account_paid", "
 """What the payer's money is split into; on every form these sum to the total."""
 
 
+def _text(field: Field | None) -> str | None:
+    return field.value if field is not None and isinstance(field.value, str) and field.value else None
+
+
 def _money(field: Field | None) -> Decimal | None:
-    if field is None or not isinstance(field.value, str) or not field.value:
-        return None
+    text = _text(field)
     try:
-        return Decimal(field.value)
+        return Decimal(text) if text is not None else None
     except ArithmeticError:
         return None
 
 
 def _words_value(field: Field | None) -> Decimal | None:
-    if field is None or not isinstance(field.value, str) or not field.value:
-        return None
+    text = _text(field)
     try:
-        return parse_amount_words(field.value)
+        return parse_amount_words(text) if text is not None else None
     except AmountWordsError:
         return None
 
