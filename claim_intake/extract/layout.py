@@ -67,10 +67,6 @@ class LabelHit:
             start += 1
         return start
 
-    @property
-    def inline_value(self) -> str:
-        return self.line.text[self.value_start : self.value_end].strip(_SEPARATORS)
-
 
 FUZZY_MIN_LENGTH = 4
 """Labels this long are also found with one character misread or lost (业务流水苦, 医保统筹支);
@@ -135,34 +131,3 @@ def _height(box: Box) -> float:
 def same_row(a: Box, b: Box) -> bool:
     overlap = min(a[3], b[3]) - max(a[1], b[1])
     return overlap > 0.5 * min(_height(a), _height(b))
-
-
-def neighbours(hit: LabelHit, lines: list[NormLine]) -> list[NormLine]:
-    """Lines that may hold a value printed away from its label, nearest first.
-
-    First the lines to the right on the same row (a value in its own box), then lines just
-    below and overlapping horizontally (dot-matrix printing shifted off the pre-printed label).
-    """
-    label_box = hit.line.sub_box(hit.start, hit.end)
-    height = _height(hit.line.line.box)
-    right = [
-        other
-        for other in lines
-        if other is not hit.line
-        and other.page is hit.line.page
-        and same_row(other.line.box, hit.line.line.box)
-        and other.line.box[0] >= hit.line.line.box[2] - height
-    ]
-    right.sort(key=lambda other: other.line.box[0])
-    below = [
-        other
-        for other in lines
-        if other is not hit.line
-        and other.page is hit.line.page
-        and 0 < other.line.box[1] - hit.line.line.box[1] <= 2.2 * height
-        and other.line.box[0] < label_box[2] + 6 * height
-        and other.line.box[2] > label_box[0]
-        and other not in right
-    ]
-    below.sort(key=lambda other: (other.line.box[1], abs(other.line.box[0] - label_box[0])))
-    return right[:2] + below[:1]
