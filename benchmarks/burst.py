@@ -13,14 +13,13 @@ Usage: python benchmarks/burst.py [--claims 20] [--polls 200] [--url URL --key K
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from load_api import bundle, embedded_server
+from load_api import add_target_options, bundle, target
 
 IMAGE_SIZE = 1_000_000
 ACK_TARGET_MS = 400
@@ -94,15 +93,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=20)
     parser.add_argument("--polls", type=int, default=200)
-    parser.add_argument("--url", help="a running `claim-intake serve`; default: start one (embedded)")
-    parser.add_argument("--key", default=os.environ.get("CLAIM_INTAKE_API_KEY"), help="API key for --url")
+    add_target_options(parser)
     args = parser.parse_args()
-    if args.url:
-        if not args.key:
-            raise SystemExit("--key (or CLAIM_INTAKE_API_KEY) is needed with --url")
-        run(args.url, args.key, args.claims, args.polls)
-        return
-    with embedded_server() as (url, key):
+    with target(args) as (url, key):
         run(url, key, args.claims, args.polls)
 
 

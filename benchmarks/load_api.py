@@ -119,19 +119,30 @@ def run(url: str, key: str, clients: int, claims: int) -> None:
     print(f"end to end: {len(ids)} claims assessed in {elapsed:.1f} s = {len(ids) / elapsed * 60:.1f} claims/min")
 
 
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", help="a running `claim-intake serve`; default: start one (embedded)")
+    parser.add_argument("--key", default=os.environ.get("CLAIM_INTAKE_API_KEY"), help="API key for --url")
+
+
+@contextmanager
+def target(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+    """The service to load: ``--url`` with its ``--key``, else an embedded one started here."""
+    if not args.url:
+        with embedded_server() as found:
+            yield found
+        return
+    if not args.key:
+        raise SystemExit("--key (or CLAIM_INTAKE_API_KEY) is needed with --url")
+    yield args.url, args.key
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--claims", type=int, default=1, help="claims per client")
-    parser.add_argument("--url", help="a running `claim-intake serve`; default: start one (embedded)")
-    parser.add_argument("--key", default=os.environ.get("CLAIM_INTAKE_API_KEY"), help="API key for --url")
+    add_target_options(parser)
     args = parser.parse_args()
-    if args.url:
-        if not args.key:
-            raise SystemExit("--key (or CLAIM_INTAKE_API_KEY) is needed with --url")
-        run(args.url, args.key, args.clients, args.claims)
-        return
-    with embedded_server() as (url, key):
+    with target(args) as (url, key):
         run(url, key, args.clients, args.claims)
 
 
