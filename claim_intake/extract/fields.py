@@ -328,7 +328,7 @@ def _number_before(unit: NormLine, numbers: list[NormLine]) -> NormLine | None:
         n for n in numbers
         if n.page is unit.page
         and -0.5 * height <= unit.line.box[0] - n.line.box[2] <= 1.5 * height  # print may overlap it
-        and abs(_centre_y(n) - _centre_y(unit)) <= height
+        and abs(n.centre_y - unit.centre_y) <= height
     ]
     return min(near, key=lambda n: unit.line.box[0] - n.line.box[2], default=None)
 
@@ -338,7 +338,7 @@ def _date_in_blanks(doc: _DocumentText) -> Field | None:
     numbers = [ln for ln in doc.lines if _BLANK_NUMBER.fullmatch(ln.text)]
     for year in (ln for ln in doc.lines if ln.text == "年"):
         row = sorted(
-            (ln for ln in doc.lines if ln.page is year.page and ln.text in "月日" and ln.text
+            (ln for ln in doc.lines if ln.page is year.page and ln.text in ("月", "日")
              and same_row(ln.line.box, year.line.box) and ln.line.box[0] > year.line.box[0]),
             key=lambda ln: ln.line.box[0],
         )
@@ -375,14 +375,10 @@ def _unread_value(hit: LabelHit) -> Field | None:
     return None
 
 
-def _centre_y(line: NormLine) -> float:
-    return (line.line.box[1] + line.line.box[3]) / 2
-
-
 def _header_row(line: NormLine, lines: list[NormLine]) -> list[NormLine]:
     """The lines of a table header's row: centres within a line height, as a photo tilts it."""
     height = line.line.box[3] - line.line.box[1]
-    return [other for other in lines if other.page is line.page and abs(_centre_y(other) - _centre_y(line)) < height]
+    return [other for other in lines if other.page is line.page and abs(other.centre_y - line.centre_y) < height]
 
 
 def _items_header(doc: _DocumentText, spec: FieldSpec) -> tuple[NormLine, list[NormLine]] | None:
@@ -463,11 +459,11 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
             line
             for line in lines
             # Below the header row; a dot-matrix amount printed high may reach into it.
-            if (top is None or _centre_y(line) > _centre_y(top) + 0.25 * (top.line.box[3] - top.line.box[1]))
+            if (top is None or line.centre_y > top.centre_y + 0.25 * (top.line.box[3] - top.line.box[1]))
             and (column_end is None or (line.line.box[0] + line.line.box[2]) / 2 < column_end)
         ]
-        end = min((line for line in region if find_labels(line, until)), key=_centre_y, default=None)
-        region = [line for line in region if end is None or _centre_y(line) < end.line.box[1]]
+        end = min((line for line in region if find_labels(line, until)), key=lambda ln: ln.centre_y, default=None)
+        region = [line for line in region if end is None or line.centre_y < end.line.box[1]]
         # Text printed down the margin (the printer's imprint) spans every row of the table.
         heights = sorted(line.line.box[3] - line.line.box[1] for line in lines)
         tallest = 2.5 * heights[len(heights) // 2] if heights else 0.0

@@ -28,10 +28,6 @@ class Item:
     amount: str
 
 
-def _centre_y(line: NormLine) -> float:
-    return (line.line.box[1] + line.line.box[3]) / 2
-
-
 def _rows(lines: list[NormLine]) -> list[list[NormLine]]:
     """Lines grouped into table rows: a line joins the row whose mean centre it is within half a
     line height of. The mean, not the first line: in a tilted photo a row's ends drift apart,
@@ -40,8 +36,8 @@ def _rows(lines: list[NormLine]) -> list[list[NormLine]]:
     for line in sorted(lines, key=lambda ln: ln.line.box[1]):
         height = line.line.box[3] - line.line.box[1]
         for row in rows:
-            centre = sum(map(_centre_y, row)) / len(row)
-            if abs(_centre_y(line) - centre) < 0.5 * min(height, min(o.line.box[3] - o.line.box[1] for o in row)):
+            centre = sum(o.centre_y for o in row) / len(row)
+            if abs(line.centre_y - centre) < 0.5 * min(height, min(o.line.box[3] - o.line.box[1] for o in row)):
                 row.append(line)
                 break
         else:
@@ -70,10 +66,6 @@ def _amount_text(line: NormLine) -> str | None:
     return text if _AMOUNT.match(text) else None
 
 
-def _centre_x(line: NormLine) -> float:
-    return (line.line.box[0] + line.line.box[2]) / 2
-
-
 def read_column_items(lines: list[NormLine], amount_column: tuple[float, float], names_end: float) -> list[Item]:
     """Items of a one-column charge list (项目 | 金额) as older 机打 bills print it: per row, the
     name (left of ``names_end``, where the header's next column begins: 数量 on some forms), and
@@ -88,11 +80,11 @@ def read_column_items(lines: list[NormLine], amount_column: tuple[float, float],
         height = max(ln.line.box[3] - ln.line.box[1] for ln in row)
         amounts = [
             (ln, text) for ln in row
-            if left - 2 * height <= _centre_x(ln) <= right + 3 * height
+            if left - 2 * height <= ln.centre_x <= right + 3 * height
             and (text := _amount_text(ln)) is not None
         ]
-        amount_line, amount_text = min(amounts, key=lambda a: abs(_centre_x(a[0]) - middle), default=(None, ""))
-        names = [ln.line.text for ln in row if _centre_x(ln) < min(left, names_end) and ln is not amount_line]
+        amount_line, amount_text = min(amounts, key=lambda a: abs(a[0].centre_x - middle), default=(None, ""))
+        names = [ln.line.text for ln in row if ln.centre_x < min(left, names_end) and ln is not amount_line]
         name_text = "".join(names).replace(" ", "")
         if amount_line is not None:
             name, raw_amount = _LEADER.sub("", name_text), amount_text
@@ -127,10 +119,10 @@ def read_grid_items(lines: list[NormLine]) -> list[Item]:
         below = [
             ln for ln in amounts
             if id(ln) not in taken
-            and 0.3 * height < _centre_y(ln) - _centre_y(cell) <= 2.2 * height
-            and abs(_centre_x(ln) - _centre_x(cell)) <= height
+            and 0.3 * height < ln.centre_y - cell.centre_y <= 2.2 * height
+            and abs(ln.centre_x - cell.centre_x) <= height
         ]
-        amount = min(below, key=lambda ln: _centre_y(ln) - _centre_y(cell), default=None)
+        amount = min(below, key=lambda ln: ln.centre_y - cell.centre_y, default=None)
         if amount is not None:
             taken.add(id(amount))
             items.append(Item(cell.line.text.strip(), str(parse_money(amount.text))))

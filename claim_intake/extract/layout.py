@@ -39,6 +39,14 @@ class NormLine:
             return ""
         return self.line.text[self.raw_index[start] : self.raw_index[end - 1] + 1]
 
+    @property
+    def centre_x(self) -> float:
+        return (self.line.box[0] + self.line.box[2]) / 2
+
+    @property
+    def centre_y(self) -> float:
+        return (self.line.box[1] + self.line.box[3]) / 2
+
     def sub_box(self, start: int, end: int) -> Box:
         """The part of the line's box (page frame) holding characters start..end, by character share."""
         x0, y0, x1, y1 = self.line.box
@@ -124,10 +132,14 @@ def find_labels(line: NormLine, labels: list[tuple[str, str]]) -> list[LabelHit]
     return hits
 
 
-def _height(box: Box) -> float:
+def box_height(box: Box) -> float:
     return max(box[3] - box[1], 1.0)
+
+
+def box_centre_y(box: Box) -> float:
+    return (box[1] + box[3]) / 2
 
 
 def same_row(a: Box, b: Box) -> bool:
     overlap = min(a[3], b[3]) - max(a[1], b[1])
-    return overlap > 0.5 * min(_height(a), _height(b))
+    return overlap > 0.5 * min(box_height(a), box_height(b))

@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from claim_intake.extract.layout import LabelHit, NormLine
+from claim_intake.extract.layout import LabelHit, NormLine, box_centre_y, box_height
 from claim_intake.extract.templates import FieldSpec
 from claim_intake.ocr.models import Box, Page
 
@@ -63,14 +63,6 @@ class Candidate:
         return self.prior - 0.6 * abs(self.dy - page_offset)
 
 
-def _centre_y(box: Box) -> float:
-    return (box[1] + box[3]) / 2
-
-
-def _height(box: Box) -> float:
-    return max(box[3] - box[1], 1.0)
-
-
 class Layout:
     """A document's lines and label hits, with the spatial questions candidates ask."""
 
@@ -99,8 +91,8 @@ class Layout:
             centre_x = (box[0] + box[2]) / 2
             if not label[2] <= centre_x <= value[0]:
                 continue
-            height = _height(box)
-            if min(abs(_centre_y(box) - _centre_y(value)), abs(_centre_y(box) - _centre_y(label))) < 0.6 * height:
+            height = box_height(box)
+            if min(abs(box_centre_y(box) - box_centre_y(value)), abs(box_centre_y(box) - box_centre_y(label))) < 0.6 * height:
                 return True
         return False
 
@@ -124,7 +116,7 @@ def candidates_for(
     # Text after the label that is not the value makes a value elsewhere less likely, not impossible.
     crowded = -0.15 if inline_text.strip(" :;,.、") else 0.0
     label = line.sub_box(hit.start, hit.end)
-    height = _height(line.line.box)
+    height = box_height(line.line.box)
     spans = (
         (other, start, end)
         for other in layout.lines
@@ -133,7 +125,7 @@ def candidates_for(
     )
     for other, start, end in spans:
         box = other.sub_box(start, end)
-        dy = (_centre_y(box) - _centre_y(label)) / height
+        dy = (box_centre_y(box) - box_centre_y(label)) / height
         if abs(dy) > MAX_ROWS_OFF:
             continue
         gap = (box[0] - label[2]) / height
