@@ -192,3 +192,17 @@ class WebhookDeliveryError(ClaimIntakeError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class BenefitRulesError(ConfigurationError):
+    """A benefit rule file that cannot be used: the message names the file and the problem."""
+
+    code = "invalid_benefit_rules"
+
+
+class RosterFileError(ClaimIntakeError):
+    """A file that is not a member roster (a required column is missing, or it cannot be read).
+    Bad rows of a roster are no error: the import reports them and imports the good ones."""
+
+    code = "invalid_roster"
+    http_status = 422

@@ -40,6 +40,9 @@ class FindingCode(StrEnum):
     date_inconsistent = "date_inconsistent"
     duplicate_invoice = "duplicate_invoice"
     late_submission = "late_submission"
+    not_enrolled = "not_enrolled"
+    outside_coverage = "outside_coverage"
+    benefit_cap_reached = "benefit_cap_reached"
 
 
 class ClaimStatus(StrEnum):
