@@ -12,6 +12,9 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from claim_intake.benefit.eligibility import evaluate
+from claim_intake.benefit.models import Claimant, Eligibility, Roster
+from claim_intake.benefit.rules import BenefitRules
 from claim_intake.errors import ClaimIntakeError
 from claim_intake.extract.documents import extract_documents
 from claim_intake.extract.models import Document
@@ -22,6 +25,7 @@ from claim_intake.validators.assess import assess
 from claim_intake.validators.models import (
     Assessment,
     ClaimDocument,
+    ClaimStatus,
     InvoiceRegistry,
     UnreadableFile,
 )
@@ -57,6 +61,8 @@ class ClaimReport(BaseModel):
     files: tuple[FileReport, ...]
     documents: tuple[ClaimDocument, ...]
     assessment: Assessment
+    eligibility: Eligibility | None = None
+    """The roster's member, and the benefit estimate; None when no benefit rules were given."""
 
 
 def read_upload(name: str, data: bytes, options: ReadOptions, engine: EngineFactory) -> FileReport:
@@ -87,6 +93,9 @@ def assess_claim(
     claimant_name: str | None = None,
     submitted_on: date | None = None,
     registry: InvoiceRegistry | None = None,
+    roster: Roster | None = None,
+    claimant: Claimant | None = None,
+    benefit_rules: BenefitRules | None = None,
 ) -> ClaimReport:
     documents = tuple(
         ClaimDocument(id=f"d{n}", file=file.file, document=document)
@@ -102,4 +111,17 @@ def assess_claim(
         if f.error is not None and f.error.code != INTERNAL_ERROR
     )
     assessment = assess(rules, documents, unreadable, claimant_name, submitted_on, registry)
-    return ClaimReport(files=tuple(files), documents=documents, assessment=assessment)
+    eligibility = None
+    if benefit_rules is not None and roster is not None:
+        who = (claimant or Claimant()).model_copy(update={"name": claimant_name or (claimant and claimant.name)})
+        eligibility = evaluate(roster, benefit_rules, assessment.claim_type, who, documents)
+        assessment = _with(assessment, eligibility)
+    return ClaimReport(files=tuple(files), documents=documents, assessment=assessment, eligibility=eligibility)
+
+
+def _with(assessment: Assessment, eligibility: Eligibility) -> Assessment:
+    """The assessment with the roster's findings after the validators' ones."""
+    findings = assessment.findings + eligibility.findings
+    open_ = any(f.severity.value in ("blocking", "follow_up") for f in eligibility.findings)
+    status = ClaimStatus.needs_follow_up if open_ else assessment.status
+    return assessment.model_copy(update={"findings": findings, "status": status})

@@ -50,6 +50,7 @@ def worker_parts(settings: Settings) -> WorkerParts:
         read_options=settings.read,
         engine_factory=settings.engine_factory(),
         rule_set=settings.rule_set,
+        benefit_rules=settings.benefit,
         lease_s=settings.queue.lease_s,
         max_reads=settings.queue.max_reads,
     )

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from claim_intake.benefit.views import benefit_body
 from claim_intake.errors import InvalidRequestError, InvalidTransitionError, NotFoundError
 from claim_intake.extract.models import DocType
 from claim_intake.intake.auth import Caller
@@ -182,14 +183,15 @@ def find_retry(session: Session, caller: Caller, idempotency_key: str | None) ->
 
 def submit(session: Session, caller: Caller, *, claim_type: str, claimant_name: str | None,
            external_id: str | None, idempotency_key: str | None, uploads: list[Upload],
-           keys: list[str | None], zone: ZoneInfo) -> tuple[ClaimRow, list[str]]:
+           keys: list[str | None], zone: ZoneInfo, claimant_id_number: str | None = None,
+           claimant_unit: str | None = None) -> tuple[ClaimRow, list[str]]:
     """A new claim (committed) and the documents to read. A concurrent retry with the same
     Idempotency-Key that won the race is returned instead, with nothing to read."""
     now = utcnow()
     claim = ClaimRow(
         id=new_id("clm"), organisation_id=caller.organisation_id, claim_type=claim_type,
         claimant_name=claimant_name, external_id=external_id, idempotency_key=idempotency_key,
-        status=None, submitted_on=now.astimezone(zone).date(), created_at=now, updated_at=now,
+        claimant_id_number=claimant_id_number, claimant_unit=claimant_unit, status=None, submitted_on=now.astimezone(zone).date(), created_at=now, updated_at=now,
     )
     session.add(claim)
     queued = _add_document_rows(session, claim, uploads, keys)
@@ -258,17 +260,21 @@ def document_read(session: Session, row: DocumentRow, report: FileReport, organi
     )
 
 
-def _finding_bodies(claim: ClaimRow, files: Sequence[tuple[str, FileReport]], report: ClaimReport) -> list[dict[str, Any]]:
-    """The findings as the API shows them: documents named by the API's ids (``doc#n`` when one
-    file held several documents), and an unreadable file's finding naming its upload."""
+def _api_ids(files: Sequence[tuple[str, FileReport]], report: ClaimReport) -> dict[str, str]:
+    """The assessment's document ids -> the API's (``doc#n`` when one file held several documents)."""
     api_ids: list[str] = []
-    unreadable: list[str] = []
     for document_id, file in files:
         many = len(file.documents) > 1
         api_ids.extend(f"{document_id}#{n}" if many else document_id for n in range(1, len(file.documents) + 1))
-        if file.error is not None and file.error.code != INTERNAL_ERROR:
-            unreadable.append(document_id)
-    api_id = {doc.id: api_ids[n] for n, doc in enumerate(report.documents)}
+    return {doc.id: api_ids[n] for n, doc in enumerate(report.documents)}
+
+
+def _finding_bodies(claim: ClaimRow, files: Sequence[tuple[str, FileReport]], report: ClaimReport) -> list[dict[str, Any]]:
+    """The findings as the API shows them: documents named by the API's ids, and an unreadable
+    file's finding naming its upload."""
+    unreadable = [document_id for document_id, file in files
+                  if file.error is not None and file.error.code != INTERNAL_ERROR]
+    api_id = _api_ids(files, report)
     bodies = []
     for finding in report.assessment.findings:
         body = finding.model_dump(mode="json")
@@ -297,6 +303,9 @@ def assess(session: Session, claim: ClaimRow, files: Sequence[tuple[str, FileRep
                                severity=body["severity"], body=body))
     internal = any(file.error is not None and file.error.code == INTERNAL_ERROR for _, file in files)
     claim.rule_set_version = report.assessment.rule_set_version
+    eligibility = report.eligibility
+    claim.member_id = eligibility.member_id if eligibility else None
+    claim.benefit = benefit_body(eligibility.benefit, _api_ids(files, report)) if eligibility and eligibility.benefit else None
     return _move(session, claim, assessed_state(bodies, waived_keys(session, claim.id), internal), Reason.assessed)
 
 

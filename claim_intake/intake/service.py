@@ -110,6 +110,7 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
         read_options=settings.read,
         engine_factory=engine_factory or settings.engine_factory(),
         rule_set=settings.rule_set,
+        benefit_rules=settings.benefit,
         on_status_change=webhooks.status_changed,
         lease_s=settings.queue.lease_s,
         max_reads=settings.queue.max_reads,

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from claim_intake.benefit.rules import BenefitRules, benefit_rules
 from claim_intake.ocr.engine import engine_factory
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
@@ -25,6 +26,9 @@ class Settings(BaseSettings):
     read: ReadOptions = ReadOptions()
     rules_dir: Path | None = None
     """A folder of the organisation's rule sets (``inpatient.yaml``...) replacing the defaults."""
+    benefit_rules: Path | None = None
+    """The programme's benefit rule file (docs/benefit-rules.md); unset: the demo default, whose
+    figures are examples."""
 
     # The service (``claim-intake serve``). Embedded defaults need nothing but a writable folder.
     data_dir: Path = Path("var")
@@ -96,3 +100,6 @@ class Settings(BaseSettings):
 
     def rule_set(self, claim_type: str) -> RuleSet:
         return load_rule_set(claim_type, self.rules_dir)
+
+    def benefit(self) -> BenefitRules:
+        return benefit_rules(self.benefit_rules)

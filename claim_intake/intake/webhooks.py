@@ -135,5 +135,7 @@ def _summary(session: Session, claim: ClaimRow, change: StatusChanged) -> dict[s
         "previous_status": change.previous,
         "rule_set_version": claim.rule_set_version,
         "findings": {severity: n for severity, n in counts},
+        "member_id": claim.member_id,
+        "benefit": claim.benefit,
         "updated_at": claim.updated_at.isoformat(),
     }

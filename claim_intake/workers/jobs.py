@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from claim_intake.benefit.models import Claimant, Roster
+from claim_intake.benefit.rules import BenefitRules
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import EngineFactory
 from claim_intake.pipeline import (
@@ -53,6 +55,8 @@ class ClaimToAssess:
     files: tuple[StoredFile, ...]
     """Every document of the claim, in upload order."""
     registry: InvoiceRegistry
+    roster: Roster | None = None
+    claimant: Claimant = field(default_factory=Claimant)
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ class JobContext:
     """``QueueOptions.max_reads``."""
     read: Callable[[str, bytes, ReadOptions, EngineFactory], FileReport] = read_upload
     """How one upload is read: in this thread, or handed to a child process (the embedded executor)."""
+    benefit_rules: Callable[[], BenefitRules] | None = None
+    """The programme's benefit rules: claims are matched to the roster and get an estimate."""
 
 
 def read_document(document_id: str, ctx: JobContext, holder: str) -> str | None:
@@ -159,6 +165,9 @@ def assess_claim_job(claim_id: str, ctx: JobContext) -> StatusChanged | None:
         claimant_name=claim.claimant_name,
         submitted_on=claim.submitted_on,
         registry=claim.registry,
+        roster=claim.roster,
+        claimant=claim.claimant,
+        benefit_rules=ctx.benefit_rules() if ctx.benefit_rules else None,
     )
     change = ctx.store.save_assessment(claim, report)
     if change is not None:

@@ -23,6 +23,7 @@ from claim_intake.intake.api.deps import (
     ServiceDep,
     SessionDep,
 )
+from claim_intake.intake.api.member_routes import claimant_identity
 from claim_intake.intake.api.schemas import ClaimOut, ClaimPage, ClaimState
 from claim_intake.intake.api.views import claim_summary, claim_view
 from claim_intake.intake.store import claims as claim_ops
@@ -41,6 +42,12 @@ def submit_claim(
     claim_type: Annotated[str, Form(max_length=40, json_schema_extra={"enum": [t.value for t in ClaimType]})],
     claimant_name: Annotated[str | None, Form(max_length=100, pattern=NO_NUL)] = None,
     external_id: Annotated[str | None, Form(max_length=200, pattern=NO_NUL, description="Your own reference.")] = None,
+    claimant_id_number: Annotated[str | None, Form(max_length=40, pattern=NO_NUL, description=(
+        "The claimant's resident ID number (公民身份号码): matched against the roster."))] = None,
+    claimant_unit: Annotated[str | None, Form(max_length=200, pattern=NO_NUL, description=(
+        "The claimant's unit (工作单位 / 基层工会): with the name, matched against the roster."))] = None,
+    member_id: Annotated[str | None, Form(max_length=40, pattern=NO_NUL, description=(
+        "The roster's member the claim is for (instead of claimant_id_number)."))] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200, pattern=NO_NUL,
                                                   description="A retry with the same key returns the same claim.")] = None,
 ) -> dict:
@@ -51,12 +58,13 @@ def submit_claim(
         db.commit()
         return claim_view(existing)
     service.settings.rule_set(claim_type)  # unknown_claim_type before anything is stored
+    id_number = claimant_identity(db, who, claimant_id_number or None, member_id or None)
     uploads = screen_files(files, service.settings.read.limits, service.settings.max_files_per_request)  # type: ignore[arg-type]
     keys = claim_ops.store_uploads(service.store, uploads)
     claim, queued = lifecycle.submit(
         db, who, claim_type=claim_type, claimant_name=claimant_name or None,
         external_id=external_id or None, idempotency_key=idempotency_key, uploads=uploads, keys=keys,
-        zone=service.zone,
+        zone=service.zone, claimant_id_number=id_number, claimant_unit=claimant_unit or None,
     )
     for document_id in queued:
         service.executor.submit_document(document_id)

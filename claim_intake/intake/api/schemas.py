@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 
+from claim_intake.benefit.models import Benefit
 from claim_intake.extract.models import DocType, Document, Field
 from claim_intake.intake.lifecycle import ClaimState, DocumentState
 from claim_intake.validators.models import ClaimType, Finding
@@ -49,6 +50,11 @@ class ClaimOut(BaseModel):
     external_id: str | None
     claim_type: ClaimType
     claimant_name: str | None
+    claimant_id_number: str | None = PydanticField(description="As submitted, masked.")
+    claimant_unit: str | None
+    member_id: str | None = PydanticField(description="The roster's member the claim was matched to.")
+    benefit: Benefit | None = PydanticField(
+        description="The estimate: amount, plan(s), benefit rule set version and the steps of the calculation.")
     status: ClaimState
     rule_set_version: str | None
     submitted_on: date

@@ -8,6 +8,7 @@ from claim_intake.intake.cli.output import document_json
 from claim_intake.intake.lifecycle import DocumentState
 from claim_intake.intake.store.db import ClaimRow, DocumentRow
 from claim_intake.intake.store.reads import file_report
+from claim_intake.roster.identity import mask_id_number
 
 
 def document_view(row: DocumentRow) -> dict[str, Any]:
@@ -42,6 +43,10 @@ def claim_view(claim: ClaimRow) -> dict[str, Any]:
     return {
         **claim_summary(claim),
         "claimant_name": claim.claimant_name,
+        "claimant_id_number": mask_id_number(claim.claimant_id_number),
+        "claimant_unit": claim.claimant_unit,
+        "member_id": claim.member_id,
+        "benefit": claim.benefit,
         "rule_set_version": claim.rule_set_version,
         "documents": [document_view(d) for d in claim.documents],
         "findings": [f.body for f in claim.findings],

@@ -88,6 +88,14 @@ class ClaimRow(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     status: Mapped[str] = mapped_column(String(20))
     rule_set_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    claimant_id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    """As the submitter gave it (normalised): the first thing the roster is matched on."""
+    claimant_unit: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    member_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    """The roster's member the last assessment matched the claim to."""
+    benefit: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The last assessment's estimate: ``{amount, plan, rule_set_version, steps, example, parts}``
+    (``claim_intake.benefit.models.Benefit``); None when there is none (no match, an amount unread)."""
     submitted_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -313,6 +321,58 @@ class ClaimEvent(Base):
     """field.corrected, finding.waived, claim.assigned, contact.logged, link.created,
     claimant.uploaded."""
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+# --- The member roster (参保/参互名单) -----------------------------------------------------------
+
+class MemberRow(Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "id_number", name="uq_members_id_number"),
+        Index("ix_members_name", "organisation_id", "name"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    """The ``member_id``."""
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    id_number: Mapped[str] = mapped_column(String(18))
+    """Normalised (18 characters, X upper-case) for matching; shown masked."""
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    bank: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    account: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    """Kept whole for the bank's payment file; shown masked."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    enrolments: Mapped[list[EnrolmentRow]] = relationship(order_by="EnrolmentRow.start")
+
+
+class EnrolmentRow(Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("member_id", "plan", "start", name="uq_enrolments"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+    plan: Mapped[str] = mapped_column(String(100))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    paid_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class MemberChange(Base):
+    """A member or enrolment that a roster import changed: what it was, what it became."""
+
+    __tablename__ = "member_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+    source: Mapped[str] = mapped_column(String(300))
+    """The file imported."""
+    previous: Mapped[dict[str, Any]] = mapped_column(JSON)
+    current: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
+from claim_intake.benefit.models import Claimant
 from claim_intake.errors import DatabaseUnavailableError
 from claim_intake.extract.models import DocType
 from claim_intake.intake import lifecycle
@@ -23,6 +24,7 @@ from claim_intake.intake.store.db import (
     InvoiceUse,
     utcnow,
 )
+from claim_intake.intake.store.members import DbRoster
 from claim_intake.intake.store.reads import file_report
 from claim_intake.pipeline import ClaimReport, FileError, FileReport
 from claim_intake.validators.models import InvoiceRef
@@ -218,6 +220,9 @@ class SqlJobStore:
                 submitted_on=claim.submitted_on,
                 files=tuple(StoredFile(d.id, file_report(d)) for d in claim.documents),
                 registry=DbInvoiceRegistry(self._sessions, claim.organisation_id, claim.id),
+                roster=DbRoster(self._sessions, claim.organisation_id, claim.id),
+                claimant=Claimant(name=claim.claimant_name, id_number=claim.claimant_id_number,
+                                  unit=claim.claimant_unit),
             )
 
     @_database_errors
