@@ -4,6 +4,7 @@ PY := $(VENV)/bin/python
 CLI := $(VENV)/bin/claim-intake
 STAMP := $(VENV)/.installed-stamp
 BUNDLES := samples/bundles
+ROSTER := samples/roster/demo_roster.csv
 
 .PHONY: install demo test test-fast samples record bench lint
 
@@ -18,7 +19,7 @@ install: $(STAMP)
 demo: install
 	@for bundle in $(BUNDLES)/inpatient_complete $(BUNDLES)/inpatient_missing_discharge_summary; do \
 		echo; echo "=== $$bundle"; \
-		$(CLI) process $$bundle --claim-type inpatient || exit 1; \
+		$(CLI) process $$bundle --claim-type inpatient --roster $(ROSTER) || exit 1; \
 	done
 
 # Installs what the suite needs from the system where it can (tests/machine-prereqs) and starts
@@ -34,6 +35,7 @@ test-fast: install
 
 samples: install
 	$(PY) -m claim_intake.samples.generate $(BUNDLES)
+	$(PY) -m claim_intake.samples.roster $(ROSTER)
 
 record: install
 	$(PY) tests/record_replays.py

@@ -73,6 +73,13 @@ def _read_all(files: list[Path], settings: Settings) -> Iterator[FileReport]:
             progress.advance(task)
 
 
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _fail(f"{path}: {exc.strerror}") from exc
+
+
 def _print_json(payload: object) -> None:
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
 
@@ -102,14 +109,48 @@ def process(
     claimant_name: Annotated[
         str | None, typer.Option("--claimant-name", help="The claimant as enrolled; checked against the documents.")
     ] = None,
+    claimant_id_number: Annotated[
+        str | None, typer.Option("--claimant-id-number", help="The claimant's ID number, matched against --roster.")
+    ] = None,
+    claimant_unit: Annotated[
+        str | None, typer.Option("--claimant-unit", help="The claimant's unit (工作单位), matched with the name.")
+    ] = None,
+    roster: Annotated[
+        Path | None, typer.Option("--roster", help="A member roster (CSV or XLSX): match the claimant, estimate the benefit.")
+    ] = None,
+    benefit_rules: Annotated[
+        Path | None, typer.Option("--benefit-rules", help="Benefit rule file (default: settings, else the demo's example figures).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
-    """Assess a claim: its documents, its findings, and whether it is complete."""
+    """Assess a claim: its documents, its findings, whether it is complete, and (with --roster or
+    --benefit-rules) the member it is for and the benefit estimate."""
+    from claim_intake.benefit.models import Claimant
+    from claim_intake.benefit.rules import benefit_rules as load_benefit_rules
+    from claim_intake.roster.identity import IdNumberError, normalise_id_number
+    from claim_intake.roster.memory import MemoryRoster
+    from claim_intake.roster.parse import read_roster
+
     try:
         settings = Settings()
         rules = settings.rule_set(claim_type)
+        estimate = roster is not None or benefit_rules is not None or settings.benefit_rules is not None
+        members = MemoryRoster([])
+        if roster is not None:
+            parsed = read_roster(_read_file(roster), roster.name)
+            for problem in parsed.problems:
+                stderr.print(f"[yellow]roster line {problem.line}:[/yellow] {problem.reason}", highlight=False)
+            members = MemoryRoster.from_rows(parsed.rows)
+        try:
+            id_number = normalise_id_number(claimant_id_number) if claimant_id_number else None
+        except IdNumberError as exc:
+            raise _fail(f"--claimant-id-number: {exc}") from None
         reports = list(_read_all(_expand(paths), settings))
-        claim = assess_claim(reports, rules, claimant_name)
+        claim = assess_claim(
+            reports, rules, claimant_name, roster=members if estimate else None,
+            claimant=Claimant(name=claimant_name, id_number=id_number, unit=claimant_unit),
+            benefit_rules=load_benefit_rules(benefit_rules or settings.benefit_rules) if estimate else None,
+        )
     except ClaimIntakeError as exc:
         raise _fail(f"{exc.code}: {exc.message}") from exc
     if as_json:
@@ -119,6 +160,43 @@ def process(
 
 
 keys = typer.Typer(help="API keys: one or more per organisation.", no_args_is_help=True)
+members = typer.Typer(help="The member roster (参保名单) of an organisation.", no_args_is_help=True)
+app.add_typer(members, name="members")
+
+
+@members.command("import")
+def members_import(
+    file: Annotated[Path, typer.Argument(help="The roster: CSV or XLSX, one enrolment a row, Chinese or English headers.")],
+    org: Annotated[str, typer.Option("--org", help="The organisation's name; created when new.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Import a roster: new members are added, changed ones updated (their history kept), the
+    same file again changes nothing. Rows that cannot be used are listed with their line."""
+    from claim_intake.intake.store.db import make_sessions, open_database
+    from claim_intake.intake.store.members import import_roster, organisation_id
+    from claim_intake.intake.store.migrate import upgrade
+    from claim_intake.roster.parse import read_roster
+
+    settings = Settings()
+    try:
+        parsed = read_roster(_read_file(file), file.name)
+        db = open_database(settings.resolved_database_url)
+        upgrade(db)
+        with make_sessions(db).begin() as session:
+            org_id = organisation_id(session, org, create=True)
+            assert org_id is not None
+            report = import_roster(session, org_id, parsed, source=file.name)
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    if as_json:
+        _print_json(report.as_dict())
+        return
+    for problem in report.problems:
+        stdout.print(f"[yellow]line {problem.line}:[/yellow] {problem.reason}", highlight=False)
+    stdout.print(
+        f"members: {report.members_added} added, {report.members_updated} updated, "
+        f"{report.members_unchanged} unchanged; enrolments: {report.enrolments_added} added, "
+        f"{report.enrolments_updated} updated; {len(report.problems)} row(s) not imported", highlight=False)
 db = typer.Typer(help="The service's database.", no_args_is_help=True)
 staff = typer.Typer(help="Staff accounts of the review console (/console).", no_args_is_help=True)
 app.add_typer(keys, name="keys")

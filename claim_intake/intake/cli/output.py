@@ -49,6 +49,9 @@ def claim_json(report: ClaimReport) -> dict[str, Any]:
             for doc in report.documents
         ],
         "findings": [finding.model_dump(mode="json") for finding in assessment.findings],
+        "member_id": report.eligibility.member_id if report.eligibility else None,
+        "benefit": report.eligibility.benefit.model_dump(mode="json")
+        if report.eligibility and report.eligibility.benefit else None,
         "files": read_json(list(report.files)),
     }
 
@@ -100,6 +103,7 @@ def print_claim(console: Console, report: ClaimReport) -> None:
         f"status: [bold {colour}]{state.value}[/]  "
         f"({assessment.claim_type.value}, rule set {assessment.rule_set_version})"
     )
+    print_benefit(console, report)
     if not assessment.findings:
         console.print("no findings")
         return
@@ -115,3 +119,27 @@ def print_claim(console: Console, report: ClaimReport) -> None:
         console.print(f"[{colour}]●[/] [bold]{finding.code.value}[/bold] [{colour}]{finding.severity.value}[/]  {concerns}")
         console.print(f"    staff:    {finding.message_staff}", highlight=False)
         console.print(f"    claimant: {finding.message_claimant}", highlight=False)
+
+
+def print_benefit(console: Console, report: ClaimReport) -> None:
+    """The estimate, a step a line, each with where its value came from."""
+    eligibility = report.eligibility
+    if eligibility is None:
+        return
+    if eligibility.member_id:
+        console.print(f"member: {eligibility.member_id} (matched by {eligibility.matched_by})", highlight=False)
+    benefit = eligibility.benefit
+    if benefit is None:
+        console.print("benefit: no estimate", highlight=False)
+        return
+    example = "  [yellow](example figures)[/yellow]" if benefit.example else ""
+    console.print(f"benefit: [bold]¥{benefit.amount}[/bold]  {benefit.plan}, rules {benefit.rule_set_version}{example}",
+                  highlight=False)
+    table = Table(title="calculation", title_justify="left")
+    for column in ("step", "value", "source"):
+        table.add_column(column, justify="right" if column == "value" else "left")
+    by_id = {doc.id: Path(doc.file).name for doc in report.documents}
+    for step in benefit.steps:
+        source = f"{step.source} ({by_id.get(step.document, step.document)})" if step.document else step.source
+        table.add_row(step.name, step.value, source)
+    console.print(table)
