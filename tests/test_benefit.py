@@ -199,10 +199,10 @@ def test_not_enrolled_only_where_the_organisation_keeps_a_roster():
 
 def test_matching_by_masked_id_and_name_then_by_name_and_unit():
     twins = [member(("住院医疗互助", *YEAR_2026)),
-             Member(member_id="m2", name="张三", id_number="310104198001011237", unit="港务局工会",
+             Member(member_id="m2", name="张三", id_number="310104198001011239", unit="港务局工会",
                     enrolments=(Enrolment(plan="住院医疗互助", start=date(2026, 1, 1), end=date(2026, 12, 31)),))]
     roster = MemoryRoster(twins)
-    invoice = doc("d3", DocType.invoice_inpatient, payer_name="张三", payer_id="310***********1237", total_amount="100.00")
+    invoice = doc("d3", DocType.invoice_inpatient, payer_name="张三", payer_id="310***********1239", total_amount="100.00")
     by_mask = evaluate(roster, FUZHOU, ClaimType.inpatient, Claimant(), [*stay(), invoice])
     assert (by_mask.member_id, by_mask.matched_by) == ("m2", "masked_id_name")
     by_unit = evaluate(roster, FUZHOU, ClaimType.inpatient, Claimant(name="张三", unit="市一中工会"),
