@@ -1,0 +1,132 @@
+"""The roster through the API, on both backends: import (idempotent, bad rows, history), claims
+matched to it, the estimate on the claim, not_enrolled, and the period cap across two claims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import pdf_bytes
+from materials import discharge_summary_pdf, expense_list_pdf, invoice_pdf
+
+from service.conftest import Api
+
+ZHANG = "11010519491231002X"
+LI = "310104198001011239"
+HEADER = "姓名,公民身份号码,手机号,工作单位,参保方案,起始日期,终止日期,缴费日期,开户行,银行账号"
+ROSTER = "\n".join([
+    HEADER,
+    f"张三,{ZHANG},13800000000,市一中工会,住院医疗互助,2025-01-01,2025-12-31,2024-12-20,工商银行,6222021234567891",
+    f"张三,{ZHANG},13800000000,市一中工会,住院医疗互助,2026-01-01,2026-12-31,2025-12-20,工商银行,6222021234567891",
+    "王五,110105194912310021,,,住院医疗互助,2026-01-01,2026-12-31,,,",
+]).encode()
+
+
+def settlement(self_pay: str, self_expense: str) -> bytes:
+    return pdf_bytes(["医疗保障基金结算清单", "姓名：张三", "医疗费总额：353.00", "统筹基金支付：200.00",
+                      f"个人自付：{self_pay}", f"个人自费：{self_expense}"])
+
+
+def bundle(self_pay: str, self_expense: str, number: str = "0012345678") -> list[tuple[str, bytes]]:
+    return [("invoice.pdf", invoice_pdf(number=number)), ("discharge.pdf", discharge_summary_pdf()),
+            ("list.pdf", expense_list_pdf()), ("settlement.pdf", settlement(self_pay, self_expense))]
+
+
+def import_roster(api: Api, key: dict[str, str], data: bytes, name: str = "名单.csv") -> Any:
+    return api.client.post("/v1/members/import", headers=key, files=[("file", (name, data))])
+
+
+def test_roster_import_is_idempotent_reports_bad_rows_and_keeps_history(api: Api) -> None:
+    key = api.new_key()
+    first = import_roster(api, key, ROSTER)
+    assert first.status_code == 200, first.text
+    assert first.json() == {"members_added": 1, "members_updated": 0, "members_unchanged": 0, "enrolments_added": 2,
+                            "enrolments_updated": 0, "problems": [{"line": 4, "reason": "身份证号校验位错误"}]}
+    again = import_roster(api, key, ROSTER).json()
+    assert again["members_unchanged"] == 1
+    assert again["members_added"] == again["members_updated"] == again["enrolments_added"] == again["enrolments_updated"] == 0
+
+    changed = ROSTER.replace(b"13800000000", b"13900000000")
+    changed = changed.replace(b"2026-12-31,2025-12-20", b"2026-12-31,2025-12-28")
+    report = import_roster(api, key, changed, "名单2.csv").json()
+    assert (report["members_updated"], report["enrolments_updated"]) == (1, 1)
+
+    found = api.client.get("/v1/members", headers=key, params={"id_number": ZHANG.lower()}).json()
+    assert [(m["name"], m["id_number"], m["account"], m["phone"]) for m in found] == [
+        ("张三", "110***********002X", "6222********7891", "13900000000")]
+    member = api.client.get(f"/v1/members/{found[0]['member_id']}", headers=key).json()
+    assert [e["paid_on"] for e in member["enrolments"]] == ["2024-12-20", "2025-12-28"]
+    assert [(h["source"], h["previous"].get("phone"), h["current"].get("phone")) for h in member["history"]][0] == (
+        "名单2.csv", "13800000000", "13900000000")
+    assert any(h["previous"].get("paid_on") == "2025-12-20" for h in member["history"])
+    # Another organisation sees none of it.
+    assert api.client.get(f"/v1/members/{found[0]['member_id']}", headers=api.new_key()).status_code == 404
+
+
+def test_a_file_that_is_no_roster_is_refused(api: Api) -> None:
+    response = import_roster(api, api.new_key(), "姓名,手机号\n张三,1\n".encode())
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_roster"
+
+
+def test_a_matched_complete_claim_gets_its_estimate_with_steps(api: Api) -> None:
+    key = api.new_key()
+    import_roster(api, key, ROSTER)
+    claim = api.submit(key, bundle("1200.00", "300.00"), claimant_name="张三", claimant_id_number=ZHANG.lower()).json()
+    claim = api.wait_assessed(key, claim["id"])
+    assert claim["status"] == "complete", claim["findings"]
+    assert claim["claimant_id_number"] == "110***********002X"
+    assert claim["member_id"].startswith("mem_")
+    benefit = claim["benefit"]
+    # demo rules: 1,200.00 + 300.00 = 1,500.00; - 500 = 1,000.00; x 50% = 500.00
+    assert (benefit["amount"], benefit["plan"], benefit["rule_set_version"]) == ("500.00", "住院医疗互助", "demo-2026.1")
+    self_pay = benefit["steps"][0]
+    settlement_id = claim["documents"][3]["id"]
+    assert (self_pay["name"], self_pay["value"], self_pay["source"], self_pay["document"]) == (
+        "个人自付", "1200.00", "settlement.self_pay", settlement_id)
+
+
+def test_the_period_cap_bites_across_two_claims_of_one_member(api: Api) -> None:
+    key = api.new_key()
+    import_roster(api, key, ROSTER)
+    first = api.submit(key, bundle("30000.00", "10500.00"), claimant_name="张三", claimant_id_number=ZHANG).json()
+    first = api.wait_assessed(key, first["id"])
+    # 40,500 - 500 = 40,000: 10,000 x 50% + 30,000 x 60% = 23,000 (cap 30,000 per period)
+    assert (first["status"], first["benefit"]["amount"]) == ("complete", "23000.00")
+    second = api.submit(key, bundle("30000.00", "10500.00", number="0087654321"), claimant_name="张三",
+                        claimant_id_number=ZHANG).json()
+    second = api.wait_assessed(key, second["id"])
+    # computed 23,000 again; left of the cap: 30,000 - 23,000 = 7,000
+    assert second["benefit"]["amount"] == "7000.00"
+    steps = {s["name"]: s["value"] for s in second["benefit"]["steps"]}
+    assert steps["本期此前已获"] == "23000.00" and steps["本期剩余额度"] == "7000.00"
+    assert [(f["code"], f["severity"]) for f in second["findings"]] == [("benefit_cap_reached", "info")]
+    assert second["status"] == "complete"
+
+
+def test_not_enrolled_blocks_but_only_where_a_roster_is_kept(api: Api) -> None:
+    key = api.new_key()
+    import_roster(api, key, ROSTER)
+    claim = api.submit(key, bundle("1200.00", "300.00"), claimant_name="张三", claimant_id_number=LI).json()
+    claim = api.wait_assessed(key, claim["id"])
+    assert claim["status"] == "needs_follow_up"
+    finding = next(f for f in claim["findings"] if f["code"] == "not_enrolled")
+    assert finding["severity"] == "blocking" and "参保名单" in finding["message_claimant"]
+    assert claim["benefit"] is None and claim["member_id"] is None
+
+    no_roster = api.new_key()
+    claim = api.wait_assessed(no_roster, api.submit(no_roster, bundle("1200.00", "300.00"), claimant_name="张三",
+                                                    claimant_id_number=LI).json()["id"])
+    assert claim["status"] == "complete" and claim["benefit"]["amount"] == "500.00"
+
+
+def test_a_claim_names_its_member_or_is_refused(api: Api) -> None:
+    key = api.new_key()
+    import_roster(api, key, ROSTER)
+    bad = api.submit(key, [("invoice.pdf", invoice_pdf())], claimant_id_number="110105194912310021")
+    assert bad.status_code == 422 and "校验位" in bad.json()["error"]["message"]
+    unknown = api.submit(key, [("invoice.pdf", invoice_pdf())], member_id="mem_nobody")
+    assert unknown.status_code == 422
+    member_id = api.client.get("/v1/members", headers=key, params={"name": "张三"}).json()[0]["member_id"]
+    named = api.submit(key, bundle("1200.00", "300.00"), member_id=member_id).json()
+    assert named["claimant_id_number"] == "110***********002X"
+    assert api.wait_assessed(key, named["id"])["member_id"] == member_id
