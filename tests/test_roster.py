@@ -37,7 +37,7 @@ def test_id_numbers_are_checked_normalised_and_masked():
 
 
 def test_bad_rows_are_reported_with_line_and_reason_and_good_rows_kept():
-    text = "\n".join([
+    lines = [
         "2026年度职工医疗互助参保名单",                       # line 1: a title above the header
         HEADER,                                                # line 2
         "张三,11010519491231002x,13800000000,市一中工会,住院医疗互助,2026-01-01,2026-12-31,2025-12-20,工商银行,6222 0212 3456 7891",
@@ -48,8 +48,8 @@ def test_bad_rows_are_reported_with_line_and_reason_and_good_rows_kept():
         "赵六,310104198001011239,,,住院医疗互助,2026/1/1,2026年12月31日,,,",     # 8: fine (other date forms)
         "张三,11010519491231002X,13900000000,市一中工会,大病补助,2026-01-01,2026-12-31,,工商银行,6222021234567891",  # 9: phone differs
         ",,,,,,,,,",                                                            # blank: skipped
-    ])
-    roster = read_roster(text.encode("gb18030"), "名单.csv")
+    ]
+    roster = read_roster("\n".join(lines).encode("gb18030"), "名单.csv")
     assert [(r.line, r.name, r.id_number) for r in roster.rows] == [
         (3, "张三", "11010519491231002X"), (8, "赵六", "310104198001011239")]
     assert roster.rows[0].account == "6222021234567891" and roster.rows[1].end == date(2026, 12, 31)
