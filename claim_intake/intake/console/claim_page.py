@@ -1,5 +1,5 @@
 """The claim page's content: each document's pages with the boxes to draw over them, the fields
-beside them, the findings with their evidence, and the history."""
+beside them, the findings with their evidence, the benefit estimate, and the history."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from claim_intake.intake.store.db import (
     StaffMember,
     StatusChange,
 )
+from claim_intake.intake.store.members import find_member
 from claim_intake.intake.store.reads import file_report
+from claim_intake.roster.identity import mask_id_number
 
 
 def box_style(box: list[float] | tuple[float, ...], width: int, height: int) -> str:
@@ -37,6 +39,7 @@ class Overlay:
     style: str
     title: str
     finding: int | None = None
+    anchor: str | None = None
 
 
 @dataclass
@@ -101,6 +104,49 @@ def page_anchor(document_id: str, number: int) -> str:
     return f"{document_id}-p{number}"
 
 
+def field_anchor(document_id: str, part: int, name: str) -> str:
+    """A field's box on its page (and, where it has none, its row in the field table)."""
+    return f"{document_id}-{part}-{name}"
+
+
+@dataclass
+class StepView:
+    name: str
+    value: str
+    source: str
+    href: str | None
+    """The field's box on the page, for a value read in a document."""
+
+
+@dataclass
+class MemberView:
+    name: str
+    id_number: str | None
+    unit: str | None
+
+
+def member(session: Session, claim: ClaimRow) -> MemberView | None:
+    """The roster's member the claim was matched to, masked."""
+    row = find_member(session, claim.organisation_id, claim.member_id) if claim.member_id else None
+    return MemberView(row.name, mask_id_number(row.id_number), row.unit) if row else None
+
+
+def benefit_steps(claim: ClaimRow, views: list[DocumentView]) -> list[StepView]:
+    """The estimate's steps, each document field linked to its box (or its row in the table)."""
+    if not claim.benefit:
+        return []
+    boxes = {o.anchor for d in views for p in d.pages for o in p.fields if o.anchor}
+    steps = []
+    for step in claim.benefit["steps"]:
+        href = None
+        if step.get("document") and step.get("field"):
+            document_id, _, n = step["document"].partition("#")
+            anchor = field_anchor(document_id, int(n) - 1 if n else 0, step["field"])
+            href = f"#{anchor}" if anchor in boxes else f"#{anchor}-row"
+        steps.append(StepView(step["name"], step["value"], step["source"], href))
+    return steps
+
+
 def _pages(document: DocumentRow) -> list[PageView]:
     views = []
     for page in document.pages:
@@ -140,7 +186,8 @@ def documents(claim: ClaimRow, t: Translator) -> list[DocumentView]:
                 page = by_number.get(f.field.page) if f.field.page else None
                 if page is not None and f.field.box:
                     page.fields.append(Overlay(box_style(f.field.box, page.width, page.height),
-                                               f"{f.label}: {f.field.value}"))
+                                               f"{f.label}: {f.field.value}",
+                                               anchor=field_anchor(document.id, part.index, f.name)))
         views.append(DocumentView(document, parts, pages))
     return views
 
