@@ -100,8 +100,8 @@ def _plan_amount(plan: Plan, documents: Sequence[ClaimDocument], earlier: Decima
                 continue
             part = portion * band.ratio
             total += part
-            upper = f"{money(top)}" if top is not None else "以上"
-            steps.append(Step(name=f"分段 {money(band.above)}–{upper}：{money(portion)} × {band.ratio:%}",
+            upper = f"{top.normalize():f}" if top is not None else "以上"
+            steps.append(Step(name=f"分段 {band.above.normalize():f}–{upper}：{money(portion)} × {band.ratio:%}",
                               value=money(part), source="超过起付线部分" if plan.deductible else f"基数（{plan.basis.name}）"))  # type: ignore[union-attr]
         amount = plan.rounding.apply(total)
         steps.append(Step(name="按比例计算", value=money(amount), source=f"各分段之和，{_ROUNDING[plan.rounding.value]}"))

@@ -3,12 +3,15 @@ matched to it, the estimate on the claim, not_enrolled, and the period cap acros
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any, ClassVar
 
 from conftest import pdf_bytes
 from materials import discharge_summary_pdf, expense_list_pdf, invoice_pdf
 
-from service.conftest import Api
+from service.conftest import Api, wait_for
 
 ZHANG = "11010519491231002X"
 LI = "310104198001011239"
@@ -130,3 +133,36 @@ def test_a_claim_names_its_member_or_is_refused(api: Api) -> None:
     named = api.submit(key, bundle("1200.00", "300.00"), member_id=member_id).json()
     assert named["claimant_id_number"] == "110***********002X"
     assert api.wait_assessed(key, named["id"])["member_id"] == member_id
+
+
+class _Hook(BaseHTTPRequestHandler):
+    bodies: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        type(self).bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_webhook_carries_the_member_and_the_estimate(api: Api) -> None:
+    _Hook.bodies = []
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        key = api.new_key()
+        import_roster(api, key, ROSTER)
+        hook = api.client.post("/v1/webhooks", headers=key,
+                               json={"url": f"http://127.0.0.1:{server.server_port}/hook", "secret": "s3cret-for-signing-webhooks"})
+        assert hook.status_code == 201, hook.text
+        claim = api.submit(key, bundle("1200.00", "300.00"), claimant_id_number=ZHANG).json()
+        claim = api.wait_assessed(key, claim["id"])
+        body = wait_for(lambda: next((b for b in _Hook.bodies if b["claim"]["id"] == claim["id"]), None))
+        assert body["claim"]["member_id"] == claim["member_id"] is not None
+        assert body["claim"]["benefit"]["amount"] == "500.00"
+        assert body["claim"]["benefit"]["steps"] == claim["benefit"]["steps"]
+    finally:
+        server.shutdown()
+        server.server_close()
