@@ -8,7 +8,7 @@ import re
 from conftest import pdf_bytes
 from materials import discharge_summary_pdf, expense_list_pdf, invoice_pdf
 
-from .conftest import Console
+from .conftest import Console, csrf_of
 
 ROSTER = ("姓名,身份证号,手机号,基层工会,参保方案,起始日期,终止日期\n"
           "张三,11010519491231002X,13800000000,市一中工会,住院医疗互助,2025-01-01,2026-12-31\n").encode()
@@ -40,3 +40,25 @@ def test_the_estimate_with_its_steps_linked_to_the_boxes(console: Console) -> No
         assert f'id="{anchor}"' in page, f"the step links to #{anchor}, which is not on the page"
     steps = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', page)
     assert ("超过起付线部分", "1000.00") in steps and ("住院医疗互助 核定金额", "500.00") in steps
+
+
+def test_the_roster_page_imports_a_file_and_lists_its_bad_rows(console: Console) -> None:
+    org = console.new_org()
+    staff = console.login(org.email)
+    page = staff.get("/console/members").text
+    assert "名单中共有 0 名成员" in page
+    bad = ROSTER + "李四,110105194912310021,,,住院医疗互助,2026-01-01,2026-12-31\n".encode()
+    response = staff.post("/console/members/import", data={"csrf_token": csrf_of(page)},
+                          files={"file": ("名单.csv", bad, "text/csv")})
+    assert response.status_code == 303
+    page = staff.get("/console/members").text
+    assert "名单中共有 1 名成员" in page and "新增成员 1" in page and "1 行未导入" in page
+    assert re.search(r'<td class="num">3</td><td>身份证号校验位错误</td>', page)
+    # Without the session's token the import is refused.
+    refused = console.login(org.email).post("/console/members/import", files={"file": ("名单.csv", bad, "text/csv")})
+    assert refused.status_code == 403
+    # A file that is no roster: the page says why, nothing is imported.
+    staff.post("/console/members/import", data={"csrf_token": csrf_of(page)},
+               files={"file": ("x.csv", "姓名\n张三\n".encode(), "text/csv")})
+    page = staff.get("/console/members").text
+    assert "not a member roster" in page and "名单中共有 1 名成员" in page

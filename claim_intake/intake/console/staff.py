@@ -18,6 +18,7 @@ from claim_intake.intake.console import claim_page, queries
 from claim_intake.intake.console.accounts import authenticate
 from claim_intake.intake.console.app import Console, Db, console_app
 from claim_intake.intake.console.i18n import Translator, language
+from claim_intake.intake.console.members import add_member_pages
 from claim_intake.intake.console.page_images import render_page
 from claim_intake.intake.console.security import current_staff, log_in, log_out
 from claim_intake.intake.corrections import CorrectionError
@@ -189,4 +190,5 @@ def staff_app(console: Console) -> FastAPI:
         request.session[_LINK] = {"claim": row.id, "url": url}
         return to_claim(request, row.id, "#link")
 
+    add_member_pages(app, console)
     return app
