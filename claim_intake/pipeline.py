@@ -27,6 +27,7 @@ from claim_intake.validators.models import (
     ClaimDocument,
     ClaimStatus,
     InvoiceRegistry,
+    Severity,
     UnreadableFile,
 )
 from claim_intake.validators.ruleset import RuleSet
@@ -97,6 +98,8 @@ def assess_claim(
     claimant: Claimant | None = None,
     benefit_rules: BenefitRules | None = None,
 ) -> ClaimReport:
+    """The validators' assessment of the claim's documents and, given a ``roster`` and
+    ``benefit_rules``, the member it is for and the benefit estimate (``eligibility``)."""
     documents = tuple(
         ClaimDocument(id=f"d{n}", file=file.file, document=document)
         for n, (file, document) in enumerate(
@@ -113,7 +116,9 @@ def assess_claim(
     assessment = assess(rules, documents, unreadable, claimant_name, submitted_on, registry)
     eligibility = None
     if benefit_rules is not None and roster is not None:
-        who = (claimant or Claimant()).model_copy(update={"name": claimant_name or (claimant and claimant.name)})
+        who = claimant or Claimant()
+        if claimant_name:
+            who = who.model_copy(update={"name": claimant_name})
         eligibility = evaluate(roster, benefit_rules, assessment.claim_type, who, documents)
         assessment = _with(assessment, eligibility)
     return ClaimReport(files=tuple(files), documents=documents, assessment=assessment, eligibility=eligibility)
@@ -122,6 +127,6 @@ def assess_claim(
 def _with(assessment: Assessment, eligibility: Eligibility) -> Assessment:
     """The assessment with the roster's findings after the validators' ones."""
     findings = assessment.findings + eligibility.findings
-    open_ = any(f.severity.value in ("blocking", "follow_up") for f in eligibility.findings)
+    open_ = any(f.severity in (Severity.blocking, Severity.follow_up) for f in eligibility.findings)
     status = ClaimStatus.needs_follow_up if open_ else assessment.status
     return assessment.model_copy(update={"findings": findings, "status": status})
