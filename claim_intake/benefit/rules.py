@@ -8,7 +8,6 @@ tiers or disease classes, caps per claim and per period, and a waiting period.
 from __future__ import annotations
 
 import functools
-from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from importlib import resources
@@ -16,8 +15,9 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from claim_intake.benefit.models import Frozen
 from claim_intake.errors import BenefitRulesError
 from claim_intake.extract.templates import builtin_templates
 from claim_intake.validators.models import ClaimType
@@ -25,10 +25,6 @@ from claim_intake.validators.ruleset import FieldRef
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 Ratio = Annotated[Decimal, Field(ge=0, le=1)]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Term(Frozen):
@@ -142,8 +138,6 @@ class BenefitRules(Frozen):
     """Example figures (published schemes as examples, or the demo default): not a programme's
     binding rules. Shown with every estimate made from the file."""
     note: str = ""
-    effective_from: date | None = None
-    effective_to: date | None = None
     coverage: Coverage = Coverage.admission_date
     plans: tuple[Plan, ...] = Field(min_length=1)
     """In the order they stack: a later plan's 净自付 is net of what the earlier ones paid."""
