@@ -4,12 +4,13 @@ normalised for matching, masked for showing."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 _MASK = "*"
 _ACCOUNT = re.compile(r"^\d{8,32}$")
+_SPACES = re.compile(r"[\s\u3000]+")
 
 
 class IdNumberError(ValueError):
@@ -22,16 +23,17 @@ def normalise_id_number(text: str) -> str:
     The check digit is GB 11643's (python-stdnum computes it); the birth date must be a real date.
     The region code is not looked up: a code missing from a library's table is no reason to
     refuse a member."""
-    number = ric.compact(text.replace("\u3000", " "))
+    # stdnum's compact() goes character by character: too slow for a roster of 100,000.
+    number = _SPACES.sub("", text).upper()
     if len(number) != 18:
         raise IdNumberError(f"身份证号应为18位，此处为{len(number)}位")
-    if not number[:-1].isdigit() or not (number[-1].isdigit() or number[-1] == "X"):
+    if not number.isascii() or not number[:-1].isdigit() or not (number[-1].isdigit() or number[-1] == "X"):
         raise IdNumberError("身份证号含有非数字字符")
     if number[-1] != ric.calc_check_digit(number):
         raise IdNumberError("身份证号校验位错误")
     try:
-        ric.get_birth_date(number)
-    except ValidationError:
+        date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
         raise IdNumberError("身份证号中的出生日期无效") from None
     return number
 
