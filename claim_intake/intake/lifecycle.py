@@ -191,7 +191,8 @@ def submit(session: Session, caller: Caller, *, claim_type: str, claimant_name: 
     claim = ClaimRow(
         id=new_id("clm"), organisation_id=caller.organisation_id, claim_type=claim_type,
         claimant_name=claimant_name, external_id=external_id, idempotency_key=idempotency_key,
-        claimant_id_number=claimant_id_number, claimant_unit=claimant_unit, status=None, submitted_on=now.astimezone(zone).date(), created_at=now, updated_at=now,
+        claimant_id_number=claimant_id_number, claimant_unit=claimant_unit, status=None,
+        submitted_on=now.astimezone(zone).date(), created_at=now, updated_at=now,
     )
     session.add(claim)
     queued = _add_document_rows(session, claim, uploads, keys)
