@@ -68,8 +68,6 @@ def claimant_name(claimant: Claimant, documents: Sequence[ClaimDocument]) -> str
 
 def match_member(roster: Roster, claimant: Claimant, documents: Sequence[ClaimDocument]) -> tuple[Member | None, str]:
     """The member and how they were found; (None, what was tried) when nobody matches."""
-    if claimant.member_id:
-        return roster.by_member_id(claimant.member_id), "member_id"
     if claimant.id_number:
         return roster.by_id_number(claimant.id_number), "id_number"
     name = claimant_name(claimant, documents)
@@ -128,8 +126,7 @@ def evaluate(roster: Roster, rules: BenefitRules, claim_type: ClaimType, claiman
     member, how = match_member(roster, claimant, documents)
     if member is None:
         who = "，".join(part for part in (
-            claimant_name(claimant, documents), mask_id_number(claimant.id_number), claimant.unit,
-            claimant.member_id) if part) or "未知"
+            claimant_name(claimant, documents), mask_id_number(claimant.id_number), claimant.unit) if part) or "未知"
         printed = _field(documents, _INVOICES, "payer_id")
         return Eligibility(member_id=None, findings=(_finding(
             FindingCode.not_enrolled, Severity.blocking, "not_enrolled", who=who,
@@ -180,7 +177,6 @@ def evaluate(roster: Roster, rules: BenefitRules, claim_type: ClaimType, claiman
 
 
 _TRIED = {
-    "member_id": "按会员编号",
     "id_number": "按身份证号",
     "masked_id_name": "按票据上的脱敏身份证号和姓名",
     "name_unit": "按姓名和工作单位",

@@ -38,12 +38,10 @@ class Estimate:
     benefit: Benefit | None
     capped: tuple[tuple[PlanPeriod, Decimal, Decimal], ...] = ()
     """Plans whose period cap bit: the plan, what the rule computed and what was left."""
-    missing: tuple[str, ...] = ()
-    """Why there is no estimate: the amounts that were not read."""
 
 
 class _Missing(Exception):
-    pass
+    """An amount the rule needs was not read: no estimate (the validators ask for it)."""
 
 
 def _read(documents: Sequence[ClaimDocument], ref: FieldRef) -> tuple[object, ClaimDocument] | None:
@@ -69,7 +67,7 @@ def _term(documents: Sequence[ClaimDocument], term: Term, steps: list[Step]) -> 
     if term.optional:
         steps.append(Step(name=term.label, value=money(ZERO), source="未提供，按0计"))
         return ZERO
-    raise _Missing(f"{term.label} ({' / '.join(f'{r.doc_type}.{r.field}' for r in term.any_of)})")
+    raise _Missing
 
 
 def _plan_amount(plan: Plan, documents: Sequence[ClaimDocument], earlier: Decimal,
@@ -130,7 +128,7 @@ def _disease_amount(plan: Plan, documents: Sequence[ClaimDocument]) -> tuple[Dec
         if found is not None and isinstance(found[0], str):
             diagnoses.append((found[0], ref, found[1]))
     if not diagnoses:
-        raise _Missing("诊断 (" + " / ".join(f"{r.doc_type}.{r.field}" for r in plan.diagnosis_fields) + ")")
+        raise _Missing
     for disease_class in plan.disease_classes:
         for text, ref, doc in diagnoses:
             keyword = next((k for k in disease_class.keywords if k in text), None)
@@ -156,8 +154,8 @@ def estimate(rules: BenefitRules, plans: Sequence[PlanPeriod], documents: Sequen
         plan_steps: list[Step] = []
         try:
             amount = _plan_amount(plan, documents, total, plan_steps)
-        except _Missing as exc:
-            return Estimate(None, missing=(str(exc),))
+        except _Missing:
+            return Estimate(None)
         if plan.cap_per_period is not None:
             paid = plan_period.paid_before
             period = (f"{plan_period.start}至{plan_period.end}" if plan_period.start else "本期")

@@ -37,7 +37,6 @@ class Claimant(Frozen):
     id_number: str | None = None
     """Normalised (``normalise_id_number``)."""
     unit: str | None = None
-    member_id: str | None = None
 
 
 class Step(Frozen):
@@ -76,7 +75,7 @@ class Eligibility(Frozen):
     member_id: str | None
     """The roster's member the claim was matched to."""
     matched_by: str | None = None
-    """id_number, member_id, masked_id_name, name_unit."""
+    """id_number, masked_id_name, name_unit."""
     findings: tuple[Finding, ...] = ()
     benefit: Benefit | None = None
 
@@ -88,8 +87,6 @@ class Roster(Protocol):
     def has_members(self) -> bool:
         """False for an organisation that keeps no roster here: nobody is then not_enrolled."""
         ...
-
-    def by_member_id(self, member_id: str) -> Member | None: ...
 
     def by_id_number(self, id_number: str) -> Member | None: ...
 

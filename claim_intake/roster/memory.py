@@ -35,9 +35,6 @@ class MemoryRoster:
     def has_members(self) -> bool:
         return bool(self._members)
 
-    def by_member_id(self, member_id: str) -> Member | None:
-        return self._members.get(member_id)
-
     def by_id_number(self, id_number: str) -> Member | None:
         return self._by_id.get(id_number)
 

@@ -164,9 +164,6 @@ class DbRoster:
             return session.scalar(select(MemberRow.id).where(MemberRow.organisation_id == self._organisation_id)
                                   .limit(1)) is not None
 
-    def by_member_id(self, member_id: str) -> Member | None:
-        return next(iter(self._members(MemberRow.id == member_id)), None)
-
     def by_id_number(self, id_number: str) -> Member | None:
         return next(iter(self._members(MemberRow.id_number == id_number)), None)
 
