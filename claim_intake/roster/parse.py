@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
@@ -61,20 +60,30 @@ def _csv_lines(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("gb18030", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    for row in reader:
-        yield reader.line_num, row
+    # PostgreSQL's text cannot hold NUL; csv refuses it too.
+    reader = csv.reader(io.StringIO(text.replace("\x00", ""), newline=""))
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise RosterFileError(f"not a readable CSV file (line {reader.line_num}: {exc})") from exc
 
 
 def _xlsx_lines(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
+    # openpyxl raises whatever its parsers raise on a damaged workbook (zip, XML, KeyError on a
+    # missing part, TypeError on a malformed one): every one of them means "not a readable XLSX".
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:
         raise RosterFileError(f"{filename}: not a readable XLSX workbook ({exc})") from exc
     try:
         sheet = book.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(row)
+    except RosterFileError:
+        raise
+    except Exception as exc:
+        raise RosterFileError(f"{filename}: not a readable XLSX workbook ({exc})") from exc
     finally:
         book.close()
 
@@ -141,7 +150,12 @@ class _BadRow(ValueError):
 
 def _cell(cells: list[Any], index: int) -> Any:
     value = cells[index] if index < len(cells) else None
-    return value.strip() if isinstance(value, str) else value
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+
+MAX_LENGTHS = {"name": 100, "phone": 40, "unit": 200, "bank": 100, "plan": 100}
+"""As the database columns hold them."""
+_FIELD_LABELS = {"name": "姓名", "phone": "手机号", "unit": "工作单位", "bank": "开户行", "plan": "参保方案"}
 
 
 def _text(values: dict[str, Any], column: str) -> str | None:
@@ -189,6 +203,10 @@ def _row(line: int, values: dict[str, Any]) -> RosterRow:
         account = normalise_account(account_text) if account_text else None
     except IdNumberError as exc:
         raise _BadRow(str(exc)) from None
+    for column, limit in MAX_LENGTHS.items():
+        text = _text(values, column)
+        if text is not None and len(text) > limit:
+            raise _BadRow(f"{_FIELD_LABELS[column]}超过{limit}个字符")
     start = _date(values, "start", "起始日期", required=True)
     end = _date(values, "end", "终止日期", required=True)
     assert start is not None and end is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Path, Query, UploadFile
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from claim_intake.errors import InvalidRequestError, NotFoundError
 from claim_intake.intake import lifecycle
-from claim_intake.intake.api.deps import ERRORS, CallerDep, SessionDep
+from claim_intake.intake.api.deps import ERRORS, NO_NUL, CallerDep, SessionDep
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.store.db import MemberRow
 from claim_intake.intake.store.members import find_member, import_roster, member_history
@@ -119,8 +119,8 @@ def import_members(db: SessionDep, who: CallerDep,
 
 @router.get("", response_model=list[MemberOut], responses=ERRORS)
 def search_members(db: SessionDep, who: CallerDep,
-                   id_number: Annotated[str | None, Query(max_length=40)] = None,
-                   name: Annotated[str | None, Query(max_length=100)] = None) -> list[dict]:
+                   id_number: Annotated[str | None, Query(max_length=40, pattern=NO_NUL)] = None,
+                   name: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None) -> list[dict]:
     """Members by full ID number or by name (at most 50), masked."""
     if not id_number and not name:
         raise InvalidRequestError("give id_number or name")
@@ -140,7 +140,8 @@ def search_members(db: SessionDep, who: CallerDep,
 
 
 @router.get("/{member_id}", response_model=MemberOut, responses=ERRORS)
-def read_member(db: SessionDep, who: CallerDep, member_id: str) -> dict:
+def read_member(db: SessionDep, who: CallerDep,
+                member_id: Annotated[str, Path(max_length=40, pattern=NO_NUL)]) -> dict:
     """A member with enrolments and the history of changes imports made, masked."""
     row = find_member(db, who.organisation_id, member_id)
     if row is None:

@@ -77,6 +77,7 @@ def import_roster(session: Session, org_id: str, roster: RosterFile, source: str
     """Writes the differences between ``roster`` and the stored members of the organisation
     (the caller commits)."""
     report = ImportReport(problems=list(roster.problems))
+    source = source.replace("\x00", "")[:300]
     firsts: dict[str, RosterRow] = {}
     for row in roster.rows:
         firsts.setdefault(row.id_number, row)
