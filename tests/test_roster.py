@@ -4,6 +4,7 @@ identity numbers checked (GB 11643) and masked."""
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -76,9 +77,17 @@ def test_english_headers_and_xlsx():
     assert [p.line for p in roster.problems] == [3] and "保存为数字" in roster.problems[0].reason
 
 
+def _zip_of_nothing() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "not a workbook")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(("data", "name", "says"), [
     ("姓名,手机号\n张三,138\n".encode(), "list.csv", "id_number"),
     (b"PK\x03\x04 not really a zip", "roster.xlsx", "not a readable XLSX"),
+    (_zip_of_nothing(), "roster.xlsx", "not a readable XLSX"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "roster.xls", ".xls"),
 ])
 def test_a_file_that_is_no_roster_is_a_typed_error(data, name, says):
@@ -86,3 +95,9 @@ def test_a_file_that_is_no_roster_is_a_typed_error(data, name, says):
         read_roster(data, name)
     assert caught.value.code == "invalid_roster" and caught.value.http_status == 422
     assert says in caught.value.message and name in caught.value.message
+
+
+def test_values_longer_than_the_database_holds_are_bad_rows():
+    text = f"{HEADER}\n{'张' * 101},11010519491231002X,,,住院医疗互助,2026-01-01,2026-12-31,,,\n"
+    roster = read_roster(text.encode(), "名单.csv")
+    assert roster.rows == () and [(p.line, p.reason) for p in roster.problems] == [(2, "姓名超过100个字符")]
