@@ -235,3 +235,14 @@ def test_a_broken_rule_file_is_refused_naming_the_file_and_the_problem(tmp_path:
     assert caught.value.code == "invalid_benefit_rules"
     assert str(path) in caught.value.message and problem in caught.value.message
 
+
+
+def test_the_service_does_not_start_with_a_broken_rule_file(tmp_path: Path):
+    from claim_intake.intake.service import build_service
+    from claim_intake.intake.settings import Settings
+
+    broken = tmp_path / "rules.yaml"
+    broken.write_text("programme: x\nversion: '1'\nplans: []\n", encoding="utf-8")
+    with pytest.raises(BenefitRulesError) as caught:
+        build_service(Settings(data_dir=tmp_path / "var", benefit_rules=broken))
+    assert str(broken) in caught.value.message and "plans" in caught.value.message

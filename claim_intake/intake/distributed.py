@@ -40,6 +40,7 @@ def per_process_threads(settings: Settings, processes: int) -> Settings:
 
 def worker_parts(settings: Settings) -> WorkerParts:
     """Called in each worker process on its first task: its database connections and OCR engine are its own."""
+    settings.benefit()  # a broken benefit rule file is named here, not on each assessment
     sessions = make_sessions(open_database(settings.resolved_database_url))
     metrics = Metrics()
     store = SqlJobStore(sessions, metrics)

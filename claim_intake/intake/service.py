@@ -98,6 +98,7 @@ class Service:
 
 def build_service(settings: Settings, engine_factory: EngineFactory | None = None) -> Service:
     """``engine_factory`` replaces the configured OCR engine (tests pass a fake one)."""
+    settings.benefit()  # a broken benefit rule file stops the service here, not each assessment
     db = open_database(settings.resolved_database_url)
     sessions = make_sessions(db)
     store = open_store(settings)
