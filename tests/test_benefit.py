@@ -193,6 +193,12 @@ def test_not_enrolled_only_where_the_organisation_keeps_a_roster():
                       Claimant(name="李四", unit="市一中工会"), documents)
     assert [(f.code.value, f.severity.value) for f in result.findings] == [("not_enrolled", "blocking")]
     assert result.benefit is None and result.member_id is None
+    # An ID number printed whole on a bill is shown masked all the same.
+    whole = evaluate(MemoryRoster([member(("住院医疗互助", *YEAR_2026))]), FUZHOU, ClaimType.inpatient, Claimant(),
+                     [*stay(total_amount="1.00"), doc("d3", DocType.invoice_inpatient, payer_name="李四",
+                                                     payer_id="310104198001011239")])
+    assert "310***********1239" in whole.findings[0].message_staff
+    assert "310104198001011239" not in whole.findings[0].message_staff
     no_roster = evaluate(MemoryRoster([]), FUZHOU, ClaimType.inpatient, Claimant(name="李四"), documents)
     assert no_roster.findings == () and no_roster.benefit.amount == "130.00"
 

@@ -131,7 +131,7 @@ def evaluate(roster: Roster, rules: BenefitRules, claim_type: ClaimType, claiman
         return Eligibility(member_id=None, findings=(_finding(
             FindingCode.not_enrolled, Severity.blocking, "not_enrolled", who=who,
             tried="、".join(_TRIED[t] for t in how.split(",")) if how else "无可用于匹配的信息（身份证号，或姓名和工作单位）",
-            printed_id=printed[0] if printed else "无"),))
+            printed_id=(printed[0] if is_masked(printed[0]) else mask_id_number(printed[0])) if printed else "无"),))
     dates = treatment_dates(claim_type, documents)
     if dates is None:
         # No date was read: missing_field asks for it; coverage is checked once it is there.
