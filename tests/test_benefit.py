@@ -252,3 +252,14 @@ def test_the_service_does_not_start_with_a_broken_rule_file(tmp_path: Path):
     with pytest.raises(BenefitRulesError) as caught:
         build_service(Settings(data_dir=tmp_path / "var", benefit_rules=broken))
     assert str(broken) in caught.value.message and "plans" in caught.value.message
+
+
+def test_an_outpatient_visit_is_covered_on_its_date():
+    roster = MemoryRoster([member(("门诊特殊病互助", *YEAR_2026))])
+    visit = [doc("d1", DocType.invoice_outpatient, payer_name="张三", visit_date="2026-06-02", self_pay="800.00",
+                 self_expense="200.00")]
+    # 800 + 200 = 1,000 x 50% = 500 (no deductible)
+    assert evaluate(roster, DEMO, ClaimType.outpatient_special, CLAIMANT, visit).benefit.amount == "500.00"
+    late = [doc("d1", DocType.invoice_outpatient, payer_name="张三", visit_date="2027-01-03", self_pay="800.00")]
+    assert [f.code.value for f in evaluate(roster, DEMO, ClaimType.outpatient_special, CLAIMANT, late).findings] == [
+        "outside_coverage"]
