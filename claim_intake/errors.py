@@ -36,6 +36,13 @@ class TemplateError(ConfigurationError):
     code = "invalid_template"
 
 
+class InvalidAmountWordsError(ClaimIntakeError, ValueError):
+    """The text is not a 大写 amount (extraction catches it and leaves the field unread)."""
+
+    code = "invalid_amount_words"
+    http_status = 422
+
+
 class UnreadableFileError(ClaimIntakeError):
     """The upload itself cannot be read; becomes an ``unreadable_file`` finding.
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from claim_intake.errors import InvalidAmountWordsError as AmountWordsError
+
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ["", "拾", "佰", "仟"]
 _BIG_UNITS = ["", "万", "亿"]
@@ -20,10 +22,6 @@ _DIGIT_VALUE = {ch: i for i, ch in enumerate(DIGITS)} | {
 _SMALL_UNIT_VALUE = {"拾": 10, "佰": 100, "仟": 1000}
 _BIG_UNIT_VALUE = {"万": 10**4, "萬": 10**4, "亿": 10**8}
 _YUAN = {"圆", "元"}
-
-
-class AmountWordsError(ValueError):
-    """The text is not a 大写 amount."""
 
 
 def _four_digits(n: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
@@ -47,3 +48,12 @@ class Document(BaseModel):
     pages: tuple[int, ...]
     """1-based page numbers within the file."""
     fields: dict[str, Field] = PydanticField(default_factory=dict)
+
+    def export(self) -> dict[str, Any]:
+        """The JSON shape callers rely on (CLI ``read --json``, the API's documents)."""
+        return {
+            "doc_type": self.doc_type.value,
+            "confidence": self.confidence,
+            "pages": list(self.pages),
+            "fields": {name: field.model_dump(mode="json") for name, field in self.fields.items()},
+        }

@@ -8,6 +8,8 @@ from typing import Literal
 
 from PIL import ImageFont
 
+from claim_intake.errors import ConfigurationError
+
 Face = Literal["sans", "sans_bold", "serif", "serif_bold"]
 
 _FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
@@ -22,8 +24,10 @@ _CANDIDATES: dict[Face, tuple[str, ...]] = {
 }
 
 
-class FontsMissingError(RuntimeError):
+class FontsMissingError(ConfigurationError):
     """No CJK font is installed where the renderers look."""
+
+    code = "fonts_missing"
 
     def __init__(self, wanted: str) -> None:
         super().__init__(

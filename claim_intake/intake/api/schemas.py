@@ -1,5 +1,5 @@
 """The API's response bodies, for the OpenAPI document. The JSON itself is built by ``views``
-from the same pieces as the CLI's (``output.document_json``, findings as the validators dump them)."""
+from the same pieces as the CLI's (``Document.export``, findings as the validators dump them)."""
 
 from __future__ import annotations
 

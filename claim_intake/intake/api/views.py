@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from claim_intake.intake.cli.output import document_json
 from claim_intake.intake.lifecycle import DocumentState
 from claim_intake.intake.store.db import ClaimRow, DocumentRow
 from claim_intake.intake.store.reads import file_report
@@ -12,7 +11,7 @@ from claim_intake.roster.identity import mask_id_number
 
 
 def document_view(row: DocumentRow) -> dict[str, Any]:
-    parts = [document_json(d) for d in file_report(row).documents] if row.status == DocumentState.read else []
+    parts = [d.export() for d in file_report(row).documents] if row.status == DocumentState.read else []
     return {
         "id": row.id,
         "filename": row.filename,

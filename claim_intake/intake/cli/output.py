@@ -8,18 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from claim_intake.extract.models import Document
 from claim_intake.intake.lifecycle import ClaimState, assessed_state
 from claim_intake.pipeline import ClaimReport, FileReport
-
-
-def document_json(document: Document) -> dict[str, Any]:
-    return {
-        "doc_type": document.doc_type.value,
-        "confidence": document.confidence,
-        "pages": list(document.pages),
-        "fields": {name: field.model_dump(mode="json") for name, field in document.fields.items()},
-    }
 
 
 def read_json(reports: list[FileReport]) -> list[dict[str, Any]]:
@@ -27,7 +17,7 @@ def read_json(reports: list[FileReport]) -> list[dict[str, Any]]:
         {
             "file": report.file,
             "error": report.error.model_dump(mode="json", exclude_none=True) if report.error else None,
-            "documents": [document_json(d) for d in report.documents],
+            "documents": [d.export() for d in report.documents],
         }
         for report in reports
     ]
@@ -45,7 +35,7 @@ def claim_json(report: ClaimReport) -> dict[str, Any]:
         "status": claim_state(report).value,
         "rule_set_version": assessment.rule_set_version,
         "documents": [
-            {"id": doc.id, **document_json(doc.document), "source": {"file": doc.file, "page": doc.document.pages[0]}}
+            {"id": doc.id, **doc.document.export(), "source": {"file": doc.file, "page": doc.document.pages[0]}}
             for doc in report.documents
         ],
         "findings": [finding.model_dump(mode="json") for finding in assessment.findings],
