@@ -42,7 +42,8 @@ def test_roster_import_and_the_estimate_linked_to_the_page(server: Server, brows
     benefit = page.locator("#benefit")
     assert page.locator("#benefit-amount").inner_text() == "¥647.80"
     assert "蒙强（436***********3990），城建集团工会" in benefit.inner_text()
-    link = benefit.locator("a.field-link", has_text="settlement.self_pay")
+    link = benefit.locator('a.field-link[title="settlement.self_pay"]')
+    assert link.inner_text() == "医保结算单·个人自付"
     anchor = link.get_attribute("href")
     assert anchor and anchor.startswith("#")
     link.click()

@@ -34,9 +34,9 @@ def test_the_estimate_with_its_steps_linked_to_the_boxes(console: Console) -> No
     assert 'id="benefit-amount">¥500.00<' in page
     assert "张三（110***********002X），市一中工会" in page  # the member, masked
     assert "示例数字" in page  # the demo rules say they are examples
-    links = re.findall(r'<a href="#([^"]+)" class="field-link">([^<]+)</a>', page)
-    assert (f"{settlement_id}-0-self_pay", "settlement.self_pay") in links
-    for anchor, _ in links:
+    links = re.findall(r'<a href="#([^"]+)" class="field-link" title="([^"]+)">([^<]+)</a>', page)
+    assert (f"{settlement_id}-0-self_pay", "settlement.self_pay", "医保结算单·个人自付") in links
+    for anchor, _, _ in links:
         assert f'id="{anchor}"' in page, f"the step links to #{anchor}, which is not on the page"
     steps = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', page)
     assert ("超过起付线部分", "1000.00") in steps and ("住院医疗互助 核定金额", "500.00") in steps

@@ -114,6 +114,9 @@ class StepView:
     name: str
     value: str
     source: str
+    """As the API names it (``settlement.self_pay``)."""
+    label: str
+    """As staff read it: the document and the field by their names."""
     href: str | None
     """The field's box on the page, for a value read in a document."""
 
@@ -131,19 +134,21 @@ def member(session: Session, claim: ClaimRow) -> MemberView | None:
     return MemberView(row.name, mask_id_number(row.id_number), row.unit) if row else None
 
 
-def benefit_steps(claim: ClaimRow, views: list[DocumentView]) -> list[StepView]:
+def benefit_steps(claim: ClaimRow, views: list[DocumentView], t: Translator) -> list[StepView]:
     """The estimate's steps, each document field linked to its box (or its row in the table)."""
     if not claim.benefit:
         return []
     boxes = {o.anchor for d in views for p in d.pages for o in p.fields if o.anchor}
     steps = []
     for step in claim.benefit["steps"]:
-        href = None
+        href, label = None, step["source"]
         if step.get("document") and step.get("field"):
             document_id, _, n = step["document"].partition("#")
             anchor = field_anchor(document_id, int(n) - 1 if n else 0, step["field"])
             href = f"#{anchor}" if anchor in boxes else f"#{anchor}-row"
-        steps.append(StepView(step["name"], step["value"], step["source"], href))
+            doc_type = step["source"].split(".", 1)[0]
+            label = f"{t.doc_type(doc_type)}·{t.field(doc_type, step['field'])}"
+        steps.append(StepView(step["name"], step["value"], step["source"], label, href))
     return steps
 
 

@@ -119,7 +119,7 @@ def staff_app(console: Console) -> FastAPI:
         link = request.session.pop(_LINK, None)
         return console.render(
             request, "claim.html", staff=staff, claim=row, documents=documents, findings=findings,
-            benefit_steps=claim_page.benefit_steps(row, documents), member=claim_page.member(db, row),
+            benefit_steps=claim_page.benefit_steps(row, documents, t), member=claim_page.member(db, row),
             history=claim_page.history(db, row, t), colleagues=queries.staff_of(db, staff.organisation_id),
             assignee_id=assignment.staff_id if assignment else "", channels=lifecycle.CHANNELS,
             outcomes=lifecycle.OUTCOMES, flash=request.session.pop(_FLASH, None),
