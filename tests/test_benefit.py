@@ -263,3 +263,16 @@ def test_an_outpatient_visit_is_covered_on_its_date():
     late = [doc("d1", DocType.invoice_outpatient, payer_name="张三", visit_date="2027-01-03", self_pay="800.00")]
     assert [f.code.value for f in evaluate(roster, DEMO, ClaimType.outpatient_special, CLAIMANT, late).findings] == [
         "outside_coverage"]
+
+
+def test_the_roster_findings_are_the_ones_these_tests_raise():
+    """The corpus of claim materials leaves FINDINGS out: the cases above are where they are raised."""
+    from claim_intake.benefit.eligibility import FINDINGS
+
+    roster = MemoryRoster([member(("住院医疗互助", *YEAR_2026))])
+    raised = set()
+    for documents, claimant in [(stay(total_amount="1.00"), Claimant(name="李四", unit="x")),
+                                (stay("2027-03-01", "2027-03-02", total_amount="1.00"), CLAIMANT),
+                                (stay(total_amount="500000.00"), CLAIMANT)]:
+        raised |= {f.code for f in evaluate(roster, FUZHOU, ClaimType.inpatient, claimant, documents).findings}
+    assert raised == FINDINGS

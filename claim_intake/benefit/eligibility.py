@@ -24,6 +24,9 @@ from claim_intake.roster.identity import (
 from claim_intake.validators.messages import builtin_messages
 from claim_intake.validators.models import ClaimDocument, ClaimType, Finding, FindingCode, Severity
 
+FINDINGS = frozenset({FindingCode.not_enrolled, FindingCode.outside_coverage, FindingCode.benefit_cap_reached})
+"""What the roster says about a claim, not its documents: a claim's materials alone never raise
+these (the corpus of claim materials cannot cover them; tests/test_benefit.py does)."""
 _INVOICES = (DocType.invoice_inpatient, DocType.invoice_outpatient)
 _STAY_SOURCES = (DocType.discharge_summary, DocType.invoice_inpatient, DocType.settlement, DocType.expense_list)
 
