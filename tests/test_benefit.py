@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -232,6 +233,8 @@ def test_no_estimate_while_an_amount_is_unread():
     ("programme: x\nversion: '1'\nplans:\n  - plan: a\n    claim_types: [inpatient]\n    bands: [{above: '0', ratio: '1.5'}]\n",
      "ratio"),
     ("programme: x\nversion: '1'\nplans: [\n", "cannot be read"),
+    ("programme: x\nversion: '1'\nplans:\n  - plan: a\n    claim_types: [inpatient]\n    deductible: '100'\n    disease_classes: [{name: a, amount: '1', keywords: [癌]}]\n",
+     "a deductible applies to bands"),
 ])
 def test_a_broken_rule_file_is_refused_naming_the_file_and_the_problem(tmp_path: Path, text, problem):
     path = tmp_path / "broken.yaml"
@@ -276,3 +279,13 @@ def test_the_roster_findings_are_the_ones_these_tests_raise():
                                 (stay(total_amount="500000.00"), CLAIMANT)]:
         raised |= {f.code for f in evaluate(roster, FUZHOU, ClaimType.inpatient, claimant, documents).findings}
     assert raised == FINDINGS
+
+
+def test_a_per_claim_cap():
+    capped = FUZHOU.model_copy(update={"plans": (FUZHOU.plans[0].model_copy(update={"cap_per_claim": Decimal(1000)}),)})
+    roster = MemoryRoster([member(("住院医疗互助", *YEAR_2026))])
+    result = evaluate(roster, capped, ClaimType.inpatient, CLAIMANT, stay(total_amount="23456.78"))
+    # 23,456.78 x 13% = 3,049.38, at most 1,000 a claim; the period cap (50,000) does not bite
+    assert steps(result.benefit)["按比例计算"] == "3049.38"
+    assert steps(result.benefit)["单次封顶"] == "1000.00"
+    assert result.benefit.amount == "1000.00" and result.findings == ()

@@ -115,6 +115,8 @@ class Plan(Frozen):
             raise ValueError(f"plan {self.plan}: exactly one of bands, tiers, disease_classes (found {ways or 'none'})")
         if (self.bands or self.tiers) and self.basis is None:
             raise ValueError(f"plan {self.plan}: bands and tiers need a basis")
+        if self.deductible and not self.bands:
+            raise ValueError(f"plan {self.plan}: a deductible applies to bands (tiers and disease classes pay fixed amounts)")
         for name in ("bands", "tiers"):
             starts = [b.above if name == "bands" else b.from_ for b in getattr(self, name)]
             if starts != sorted(starts) or len(set(starts)) != len(starts):
