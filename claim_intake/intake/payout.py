@@ -37,6 +37,7 @@ from claim_intake.intake.store.db import (
     new_id,
     utcnow,
 )
+from claim_intake.intake.store.reads import file_report
 from claim_intake.workers.jobs import StatusChanged
 
 FEN = Decimal("0.01")
@@ -61,8 +62,24 @@ def payee_name(claim: ClaimRow) -> str:
     return claim.claimant_name or ""
 
 
+_ACCOUNT_FIELDS = (("bank_card", "card_number"), ("application_form", "account_number"))
+
+
+def account_on_documents(claim: ClaimRow) -> str | None:
+    """The account the claimant gave on a bank card photo or the application form (as corrected)."""
+    for doc_type, name in _ACCOUNT_FIELDS:
+        for document in claim.documents:
+            if document.status != "read":
+                continue
+            for part in file_report(document).documents:
+                field = part.fields.get(name)
+                if part.doc_type == doc_type and field is not None and field.value:
+                    return "".join(str(field.value).split())
+    return None
+
+
 def payout_account(claim: ClaimRow) -> str:
-    """The account paid into: as entered on approval (the roster's, once matched); '' when none."""
+    """The account paid into: as recorded on approval (the roster's, once matched); '' when none."""
     return claim.payout_account or ""
 
 
@@ -121,7 +138,8 @@ def _account(value: str | None) -> str | None:
 def approve(session: Session, staff: StaffMember, claim: ClaimRow, amount: Decimal | None, reason: str | None,
             account: str | None = None) -> StatusChanged | None:
     """Approves a complete claim for the estimate (``amount`` None) or another amount, which needs
-    a reason. ``account``: where it is paid, when the roster does not say."""
+    a reason. ``account``: where it is paid, when the roster does not say; else the account on the
+    claim's bank card or application form."""
     require(staff, DECIDERS, "approving a claim")
     if claim.status != ClaimState.complete:
         raise InvalidTransitionError(f"claim {claim.id} is {claim.status}: only a complete claim can be approved")
@@ -134,7 +152,7 @@ def approve(session: Session, staff: StaffMember, claim: ClaimRow, amount: Decim
     claim.approved_fen = to_fen(amount)
     claim.approved_by = staff.id
     claim.approved_at = utcnow()
-    claim.payout_account = _account(account) or claim.payout_account
+    claim.payout_account = _account(account) or account_on_documents(claim)
     return staff_move(session, staff, claim, ClaimState.approved, Reason.approved, amount=str(amount),
                       estimate=None if estimate is None else str(estimate), reason=reason)
 

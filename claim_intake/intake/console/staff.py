@@ -19,6 +19,7 @@ from claim_intake.intake.console.accounts import authenticate
 from claim_intake.intake.console.app import Console, Db, console_app
 from claim_intake.intake.console.i18n import Translator, language
 from claim_intake.intake.console.page_images import render_page
+from claim_intake.intake.console.payout_pages import decision, install_payout_pages
 from claim_intake.intake.console.security import current_staff, log_in, log_out
 from claim_intake.intake.corrections import CorrectionError
 from claim_intake.intake.store import claims as claim_ops
@@ -122,7 +123,7 @@ def staff_app(console: Console) -> FastAPI:
             assignee_id=assignment.staff_id if assignment else "", channels=lifecycle.CHANNELS,
             outcomes=lifecycle.OUTCOMES, flash=request.session.pop(_FLASH, None),
             link=link["url"] if link and link.get("claim") == row.id else None,
-            link_days=console.settings.follow_up_link_days,
+            link_days=console.settings.follow_up_link_days, decision=decision(db, row, staff),
         )
 
     @app.get("/claims/{claim_id}/documents/{document_id}/pages/{number}", name="page_image")
@@ -188,4 +189,5 @@ def staff_app(console: Console) -> FastAPI:
         request.session[_LINK] = {"claim": row.id, "url": url}
         return to_claim(request, row.id, "#link")
 
+    install_payout_pages(app, console)
     return app
