@@ -93,6 +93,11 @@ def test_an_approved_claim_is_batched_exported_and_paid_by_a_second_approver(api
     assert c.get(f"/v1/claims/{first}", headers=org.key).json()["status"] == "paid"
     twice = c.post(f"/v1/payout-batches/{batch['id']}/paid", headers=bob)
     assert (twice.status_code, _error(twice)) == (409, "invalid_transition")
+    # The organisation's figures count the two payouts, with any of its keys.
+    figures = c.get("/v1/figures", headers=org.key).json()
+    assert {s["stage"]: s["count"] for s in figures["overall"]} == {"complete": 2, "approved": 2, "paid": 2}
+    assert [(m["payouts"], m["payout_sum"]) for m in figures["per_month"]] == [(2, "2034.50")]
+    assert "payouts" in c.get("/v1/figures.csv", headers=org.key).text
 
     with api.service.sessions() as session:
         history = [s.status for s in session.scalars(

@@ -1,5 +1,6 @@
 """Staff decisions and payouts over the API: approve, reject or reverse a claim's approval, gather
-approved claims into payout batches, export a batch for the bank, mark it paid.
+approved claims into payout batches, export a batch for the bank, mark it paid; and the figures
+of the dashboard (``/v1/figures``, any key of the organisation).
 
 These act as a staff member: the key must be one made for them (``claim-intake keys create --org
 ORG --staff EMAIL``), and their role decides what they may do. An organisation's own key (an
@@ -15,12 +16,13 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from claim_intake.errors import ForbiddenError
-from claim_intake.intake import payout
+from claim_intake.intake import figures, payout
 from claim_intake.intake.api.deps import ERRORS, NO_NUL, CallerDep, ServiceDep, SessionDep
 from claim_intake.intake.api.schemas import ClaimState, ErrorOut
+from claim_intake.intake.figures import Figures
 from claim_intake.intake.payout_export import to_csv, to_xlsx
 from claim_intake.intake.store import claims as claim_ops
-from claim_intake.intake.store.db import ClaimRow, PayoutBatch, StaffMember
+from claim_intake.intake.store.db import ClaimRow, PayoutBatch, StaffMember, utcnow
 
 router = APIRouter(tags=["payouts"])
 
@@ -184,3 +186,18 @@ def mark_paid(service: ServiceDep, db: SessionDep, staff: StaffDep, batch_id: st
     for change in changes:
         service.publish(change)
     return batch_view(batch)
+
+
+@router.get("/v1/figures", response_model=Figures, responses=ERRORS, tags=["figures"])
+def read_figures(service: ServiceDep, db: SessionDep, who: CallerDep) -> Figures:
+    """Times from submission to complete, approved and paid (median, p95, by month), claims and
+    payouts per month, open follow-ups by age: the console's dashboard as JSON."""
+    return figures.figures(db, who.organisation_id, service.zone, utcnow())
+
+
+@router.get("/v1/figures.csv", responses={**ERRORS, 200: {"content": {"text/csv": {}}, "description": "The figures as CSV."}},
+            response_class=Response, tags=["figures"])
+def export_figures(service: ServiceDep, db: SessionDep, who: CallerDep) -> Response:
+    """The same figures as a CSV table."""
+    data = figures.to_csv(figures.figures(db, who.organisation_id, service.zone, utcnow()))
+    return Response(data, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="figures.csv"'})
