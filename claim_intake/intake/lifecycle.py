@@ -28,6 +28,7 @@ from claim_intake.errors import (
 from claim_intake.extract.models import DocType
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.corrections import correctable_fields, normalise_correction
+from claim_intake.intake.duplicates import duplicate_image_findings
 from claim_intake.intake.store.db import (
     AuditEntry,
     ClaimAssignment,
@@ -285,7 +286,8 @@ def document_read(session: Session, row: DocumentRow, report: FileReport, organi
     )
     session.add_all(
         PageRow(document_id=row.id, number=p.number, source=p.source.value, width=p.width, height=p.height,
-                text=_text(p.text), source_width=p.source_width, source_height=p.source_height, lines=_lines(p))
+                text=_text(p.text), source_width=p.source_width, source_height=p.source_height, lines=_lines(p),
+                image_hash=p.image_hash)
         for p in report.pages
     )
     session.add_all(
@@ -328,7 +330,7 @@ def assess(session: Session, claim: ClaimRow, files: Sequence[tuple[str, FileRep
     if claim.status != ClaimState.processing:
         raise InvalidTransitionError(f"claim {claim.id} is {claim.status}: assessed since its last change")
     session.execute(delete(FindingRow).where(FindingRow.claim_id == claim.id))
-    bodies = _finding_bodies(claim, files, report)
+    bodies = _finding_bodies(claim, files, report) + duplicate_image_findings(session, claim)
     for position, body in enumerate(bodies):
         session.add(FindingRow(claim_id=claim.id, position=position, code=body["code"],
                                severity=body["severity"], body=body))

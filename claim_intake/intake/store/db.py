@@ -160,6 +160,8 @@ class PageRow(Base):
     boxes and ``lines``. None for pages read before the console existed."""
     lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     """The OCR lines: ``{"text", "confidence", "box"}``, the box in the upload's pixels."""
+    image_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The page image's perceptual hash (``ocr.image_hash``): what ``duplicate_image`` compares."""
 
 
 class FieldRow(Base):
@@ -327,7 +329,7 @@ class ClaimEvent(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
-# --- Payouts: approved claims gathered for the bank, and page hashes for paying once ------------
+# --- Payouts: approved claims gathered for the bank --------------------------------------------
 
 class PayoutBatch(Base):
     __tablename__ = "payout_batches"
@@ -349,20 +351,6 @@ class PayoutBatchClaim(Base):
 
     claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), primary_key=True)
     batch_id: Mapped[str] = mapped_column(ForeignKey("payout_batches.id"), index=True)
-
-
-class PageHash(Base):
-    """A perceptual hash of a page image: the same photo sent in another claim is found by it."""
-
-    __tablename__ = "page_hashes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
-    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
-    page: Mapped[int] = mapped_column(Integer)
-    phash: Mapped[str] = mapped_column(String(128))
-    """Hex of the hash's bits (``intake.duplicates``)."""
 
 
 def open_database(url: str) -> Engine:

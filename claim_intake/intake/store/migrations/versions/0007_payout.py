@@ -1,5 +1,5 @@
 """Approval and payout: staff roles (existing staff become admins), staff members' own API keys,
-the approved amount on a claim, payout batches, and page hashes for ``duplicate_image``.
+the approved amount on a claim, payout batches, and each page image's hash for ``duplicate_image``.
 
 Revision ID: 0007_payout
 Revises: 0005_finding_keys
@@ -48,25 +48,12 @@ def upgrade() -> None:
     )
     op.create_index('ix_payout_batch_claims_batch_id', 'payout_batch_claims', ['batch_id'], unique=False)
 
-    op.create_table('page_hashes',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('organisation_id', sa.String(length=40), nullable=False),
-    sa.Column('claim_id', sa.String(length=40), nullable=False),
-    sa.Column('document_id', sa.String(length=40), nullable=False),
-    sa.Column('page', sa.Integer(), nullable=False),
-    sa.Column('phash', sa.String(length=128), nullable=False),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
-    sa.ForeignKeyConstraint(['claim_id'], ['claims.id'], ),
-    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    op.create_index('ix_page_hashes_organisation_id', 'page_hashes', ['organisation_id'], unique=False)
-    op.create_index('ix_page_hashes_claim_id', 'page_hashes', ['claim_id'], unique=False)
-    op.create_index('ix_page_hashes_document_id', 'page_hashes', ['document_id'], unique=False)
+    op.add_column('pages', sa.Column('image_hash', sa.String(length=200), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_table('page_hashes')
+    with op.batch_alter_table('pages', schema=None) as batch_op:
+        batch_op.drop_column('image_hash')
     op.drop_table('payout_batch_claims')
     op.drop_table('payout_batches')
     with op.batch_alter_table('claims', schema=None) as batch_op:
