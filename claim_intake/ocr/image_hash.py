@@ -26,6 +26,8 @@ _BAR_STD = 1.5
 """A row or column of a screenshot's bar is flat to the pixel; a photo's never is (sensor noise)."""
 _MIN_SIDE = 32
 """A text area smaller than this (a few words) says too little to hash."""
+_WORK_SIDE = 1600
+"""Larger images are hashed from a copy this size: the hash sees 112 px of it."""
 
 
 def _longest_run(flags: np.ndarray) -> tuple[int, int]:
@@ -81,6 +83,10 @@ def page_hash(image: np.ndarray, text_boxes: Sequence[Box]) -> str | None:
     """The hash of a BGR or grey page image as hex, given its text lines' boxes in its pixels;
     None when the page shows too little to hash."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    scale = min(1.0, _WORK_SIDE / max(gray.shape[:2]))
+    if scale < 1.0:
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        text_boxes = [(b[0] * scale, b[1] * scale, b[2] * scale, b[3] * scale) for b in text_boxes]
     area = text_area(gray, text_boxes)
     if min(area.shape[:2]) < _MIN_SIDE:
         return None
