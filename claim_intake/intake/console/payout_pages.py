@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claim_intake.errors import ClaimIntakeError, NotFoundError
+from claim_intake.errors import ClaimIntakeError, InvalidRequestError, NotFoundError
 from claim_intake.intake import payout
 from claim_intake.intake.api.schemas import ClaimState
 from claim_intake.intake.console.app import Console, Db
@@ -104,11 +104,18 @@ def install_payout_pages(app: FastAPI, console: Console) -> None:
     @app.get("/claims", name="claims")
     def claims(request: Request, db: Db, staff: Staff,
                q: Annotated[str, Query(max_length=200)] = "",
-               status: Annotated[ClaimState | None, Query()] = None,
-               claim_type: Annotated[ClaimType | None, Query()] = None,
-               submitted_from: Annotated[date | None, Query()] = None,
-               submitted_to: Annotated[date | None, Query()] = None) -> Response:
-        found = search.ClaimFilter(q or None, status, claim_type, submitted_from, submitted_to)
+               status: Annotated[str, Query(max_length=40)] = "",
+               claim_type: Annotated[str, Query(max_length=40)] = "",
+               submitted_from: Annotated[str, Query(max_length=10)] = "",
+               submitted_to: Annotated[str, Query(max_length=10)] = "") -> Response:
+        # The filter form sends every field, empty ones as "": those filter nothing.
+        try:
+            found = search.ClaimFilter(q.strip() or None, ClaimState(status) if status else None,
+                                       ClaimType(claim_type) if claim_type else None,
+                                       date.fromisoformat(submitted_from) if submitted_from else None,
+                                       date.fromisoformat(submitted_to) if submitted_to else None)
+        except ValueError as exc:
+            raise InvalidRequestError(f"not a filter: {exc}") from exc
         rows = list(db.scalars(search.apply(select(ClaimRow), staff.organisation_id, found)
                                .order_by(ClaimRow.created_at.desc(), ClaimRow.id.desc()).limit(CLAIMS_LIMIT)))
         return console.render(request, "claims.html", staff=staff, rows=rows, limit=CLAIMS_LIMIT,
@@ -125,12 +132,16 @@ def install_payout_pages(app: FastAPI, console: Console) -> None:
 
     @app.post("/payouts", name="create_batch")
     async def create_batch(request: Request, db: Db, staff: Staff,
-                           approved_from: Annotated[date | None, Form()] = None,
-                           approved_to: Annotated[date | None, Form()] = None) -> Response:
+                           approved_from: Annotated[str, Form(max_length=10)] = "",
+                           approved_to: Annotated[str, Form(max_length=10)] = "") -> Response:
         claim_ids = [str(v)[:40] for v in (await request.form()).getlist("claim_id")]
         try:
-            batch = payout.create_batch(db, staff, service.zone, claim_ids=claim_ids,
-                                        approved_from=approved_from, approved_to=approved_to)
+            try:
+                start = date.fromisoformat(approved_from) if approved_from else None
+                end = date.fromisoformat(approved_to) if approved_to else None
+            except ValueError as exc:
+                raise InvalidRequestError(f"not a date: {exc}") from exc
+            batch = payout.create_batch(db, staff, service.zone, claim_ids=claim_ids, approved_from=start, approved_to=end)
         except ClaimIntakeError as exc:
             if exc.http_status >= 500:
                 raise

@@ -109,9 +109,10 @@ def staff_app(console: Console) -> FastAPI:
                               hours=lambda h: age(t, timedelta(hours=h)),
                               payout_chart=charts.bars([(m.month, float(m.payout_sum)) for m in board.per_month],
                                                        t("dashboard.payouts"), "¥{:,.0f}"),
-                              time_charts=[charts.bars([(s.month, s.median_hours / 24) for s in board.times if s.stage == stage],
-                                                       t(f"dashboard.to_{stage}"), "{:.1f}d")
-                                           for stage in ("complete", "approved", "paid")])
+                              time_charts=[(t(f"dashboard.to_{stage}"), charts.bars(
+                                  [(s.month, s.median_hours / 24) for s in board.times if s.stage == stage],
+                                  t(f"dashboard.to_{stage}"), "{:.1f}d"))
+                                  for stage in figures.STAGES if any(s.stage == stage for s in board.times)])
 
     @app.get("/dashboard.csv", name="dashboard_csv")
     def dashboard_csv(db: Db, staff: Staff) -> Response:
