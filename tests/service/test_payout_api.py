@@ -156,3 +156,39 @@ def test_a_batch_by_approval_date_and_a_single_approver_pays_their_own(api: Api)
     # One approver in the organisation: they mark their own batch paid.
     assert c.post(f"/v1/payout-batches/{batch['id']}/paid", headers=only).status_code == 200
     assert [b["id"] for b in c.get("/v1/payout-batches", headers=only).json()] == [batch["id"]]
+
+
+def test_the_cli_creates_staff_with_a_role_and_their_own_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from claim_intake.intake.cli.app import app as cli
+    from claim_intake.intake.settings import Settings
+
+    from .conftest import start_api
+
+    env = {"CLAIM_INTAKE_DATA_DIR": str(tmp_path)}
+    runner = CliRunner()
+    for email, role in (("rita@example.org", "reviewer"), ("alice@example.org", "approver")):
+        result = runner.invoke(cli, ["staff", "create", "--org", "柳州市总工会", "--email", email, "--role", role,
+                                     "--password-stdin"], input=f"{PASSWORD}\n", env=env)
+        assert result.exit_code == 0 and f"({role})" in result.output, result.output
+    assert runner.invoke(cli, ["staff", "create", "--org", "x", "--email", "e@example.org", "--role", "boss",
+                               "--password-stdin"], input=f"{PASSWORD}\n", env=env).exit_code != 0
+    keys = {}
+    for email in ("rita@example.org", "alice@example.org"):
+        result = runner.invoke(cli, ["keys", "create", "--org", "柳州市总工会", "--staff", email], env=env)
+        assert result.exit_code == 0, result.output
+        keys[email] = {"Authorization": f"Bearer {result.output.strip()}"}
+    unknown = runner.invoke(cli, ["keys", "create", "--org", "柳州市总工会", "--staff", "nobody@example.org"], env=env)
+    assert unknown.exit_code != 0 and "no staff member" in unknown.output
+
+    client, api = start_api(Settings(data_dir=tmp_path))
+    try:
+        # Listing batches is a staff route: the reviewer's key may read, and may not create one.
+        assert api.client.get("/v1/payout-batches", headers=keys["rita@example.org"]).status_code == 200
+        refused = api.client.post("/v1/payout-batches", headers=keys["rita@example.org"], json={})
+        assert (refused.status_code, _error(refused)) == (403, "forbidden")
+        empty = api.client.post("/v1/payout-batches", headers=keys["alice@example.org"], json={})
+        assert (empty.status_code, _error(empty)) == (422, "invalid_request")
+    finally:
+        client.__exit__(None, None, None)
