@@ -213,3 +213,24 @@ class RosterFileError(ClaimIntakeError):
 
     code = "invalid_roster"
     http_status = 422
+
+
+class ForbiddenError(ClaimIntakeError):
+    """A staff member whose role does not allow the action, or an organisation's API key (not a
+    staff member's) asking for a staff action."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class DutySeparationError(ForbiddenError):
+    """The approver of a claim marking its payout paid, where the organisation has another
+    approver who could."""
+
+    code = "separation_of_duties"
+
+
+class ClaimLockedError(InvalidTransitionError):
+    """An approved, paid or rejected claim: nothing changes it but an explicit reversal."""
+
+    code = "claim_locked"

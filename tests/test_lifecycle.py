@@ -50,7 +50,11 @@ def _assessed(session, claim, findings=()):  # type: ignore[no-untyped-def]
 def test_the_transitions_table() -> None:
     assert TRANSITIONS[None] == {ClaimState.processing}
     assert TRANSITIONS[ClaimState.processing] == {ClaimState.needs_follow_up, ClaimState.complete}
-    assert TRANSITIONS[ClaimState.complete] == TRANSITIONS[ClaimState.needs_follow_up] == {ClaimState.processing}
+    assert TRANSITIONS[ClaimState.needs_follow_up] == {ClaimState.processing, ClaimState.rejected}
+    assert TRANSITIONS[ClaimState.complete] == {ClaimState.processing, ClaimState.approved, ClaimState.rejected}
+    # Approved goes on to paid, or back to complete by a reversal; paid and rejected are final.
+    assert TRANSITIONS[ClaimState.approved] == {ClaimState.paid, ClaimState.complete}
+    assert TRANSITIONS[ClaimState.paid] == TRANSITIONS[ClaimState.rejected] == frozenset()
 
 
 def test_a_claims_life_is_in_its_history(session) -> None:  # type: ignore[no-untyped-def]

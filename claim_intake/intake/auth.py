@@ -26,14 +26,17 @@ class Caller:
 
     organisation_id: str
     api_key_id: str
+    staff_id: str | None = None
+    """Set for a staff member's own key: the API's staff actions act as them."""
 
 
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(session: Session, organisation_name: str) -> str:
-    """A new key for the organisation (created when new). Returns the key: it is not kept."""
+def create_key(session: Session, organisation_name: str, staff_id: str | None = None) -> str:
+    """A new key for the organisation (created when new), or a staff member's own (``staff_id``).
+    Returns the key: it is not kept."""
     organisation = session.scalar(select(Organisation).where(Organisation.name == organisation_name))
     if organisation is None:
         organisation = Organisation(id=new_id("org"), name=organisation_name)
@@ -41,7 +44,7 @@ def create_key(session: Session, organisation_name: str) -> str:
         session.flush()  # the key's row refers to it, and there is no relationship to order them
     prefix = secrets.token_hex(6)
     key = f"{_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
-    session.add(ApiKey(id=prefix, organisation_id=organisation.id, key_hash=_hash(key)))
+    session.add(ApiKey(id=prefix, organisation_id=organisation.id, key_hash=_hash(key), staff_id=staff_id))
     session.flush()
     return key
 
@@ -56,4 +59,4 @@ def authenticate(session: Session, key: str | None) -> Caller:
     row = session.get(ApiKey, parts[1])
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, _hash(key)):
         raise AuthError("invalid API key")
-    return Caller(organisation_id=row.organisation_id, api_key_id=row.id)
+    return Caller(organisation_id=row.organisation_id, api_key_id=row.id, staff_id=row.staff_id)

@@ -20,10 +20,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from claim_intake.benefit.views import benefit_body
-from claim_intake.errors import InvalidRequestError, InvalidTransitionError, NotFoundError
+from claim_intake.errors import (
+    ClaimLockedError,
+    InvalidRequestError,
+    InvalidTransitionError,
+    NotFoundError,
+)
 from claim_intake.extract.models import DocType
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.corrections import correctable_fields, normalise_correction
+from claim_intake.intake.duplicates import duplicate_image_findings
 from claim_intake.intake.store.db import (
     AuditEntry,
     ClaimAssignment,
@@ -56,6 +62,12 @@ class ClaimState(StrEnum):
     """Assessed: an open finding (or a file a bug kept from being read) needs staff."""
     complete = "complete"
     """Assessed: nothing open. The pre-screen is done."""
+    approved = "approved"
+    """Staff approved an amount; it waits for its payout batch to be paid."""
+    paid = "paid"
+    """The payout is recorded."""
+    rejected = "rejected"
+    """Staff declined it, with a reason."""
 
 
 class DocumentState(StrEnum):
@@ -76,15 +88,25 @@ class Reason(StrEnum):
     field_corrected = "field_corrected"
     finding_waived = "finding_waived"
     assessed = "assessed"
+    approved = "approved"
+    rejected = "rejected"
+    paid = "paid"
+    approval_reversed = "approval_reversed"
 
 
 TRANSITIONS: Mapping[ClaimState | None, frozenset[ClaimState]] = {
     None: frozenset({ClaimState.processing}),
     ClaimState.processing: frozenset({ClaimState.needs_follow_up, ClaimState.complete}),
     # Assessed claims are processing again when something changes what they are assessed on.
-    ClaimState.needs_follow_up: frozenset({ClaimState.processing}),
-    ClaimState.complete: frozenset({ClaimState.processing}),
+    ClaimState.needs_follow_up: frozenset({ClaimState.processing, ClaimState.rejected}),
+    ClaimState.complete: frozenset({ClaimState.processing, ClaimState.approved, ClaimState.rejected}),
+    # Past complete only staff move a claim (``staff_move``); approved goes back only by a reversal.
+    ClaimState.approved: frozenset({ClaimState.paid, ClaimState.complete}),
+    ClaimState.paid: frozenset(),
+    ClaimState.rejected: frozenset(),
 }
+DECIDED = frozenset({ClaimState.approved, ClaimState.paid, ClaimState.rejected})
+"""Claims staff decided: nothing changes them (corrections, waivers, uploads) but a reversal."""
 
 CHANNELS = ("phone", "sms", "wechat")
 OUTCOMES = ("reached", "no_answer", "left_message", "wrong_number")
@@ -107,6 +129,21 @@ def _move(session: Session, claim: ClaimRow, to: ClaimState, reason: Reason) -> 
     claim.status = to.value
     session.add(StatusChange(claim_id=claim.id, status=to.value, reason=reason.value))
     return StatusChanged(claim.id, current.value, to.value) if current else None
+
+
+def staff_move(session: Session, staff: StaffMember, claim: ClaimRow, to: ClaimState, cause: Reason,
+               **detail: object) -> StatusChanged | None:
+    """A status change staff decided (approval, rejection, payment, reversal): in the status
+    history, and in the claim's history and the audit log with who and why."""
+    change = _move(session, claim, to, cause)
+    _event(session, claim, staff, f"claim.{cause.value}", **detail)
+    return change
+
+
+def require_undecided(claim: ClaimRow) -> None:
+    if claim.status in DECIDED:
+        raise ClaimLockedError(f"claim {claim.id} is {claim.status}: it cannot be changed"
+                               + (" unless its approval is reversed" if claim.status == ClaimState.approved else ""))
 
 
 def finding_key(finding: Mapping[str, Any]) -> str:
@@ -210,8 +247,8 @@ def submit(session: Session, caller: Caller, *, claim_type: str, claimant_name: 
 
 
 def accepts_claimant_uploads(claim: ClaimRow) -> bool:
-    """A follow-up link asks for what is missing: nothing, once the claim is complete."""
-    return claim.status != ClaimState.complete
+    """A follow-up link asks for what is missing: nothing, once the claim is complete or decided."""
+    return claim.status in (ClaimState.processing, ClaimState.needs_follow_up)
 
 
 def add_documents(session: Session, caller: Caller, claim: ClaimRow, uploads: list[Upload],
@@ -219,6 +256,7 @@ def add_documents(session: Session, caller: Caller, claim: ClaimRow, uploads: li
     """More materials for a claim: it is processing again until they are read. The claimant (a
     follow-up link) may add to a claim only while it is not complete. Returns the status change
     and the documents to read."""
+    require_undecided(claim)
     if by_claimant:
         if not accepts_claimant_uploads(claim):
             raise InvalidTransitionError(f"claim {claim.id} is complete: nothing more is asked of the claimant")
@@ -251,7 +289,8 @@ def document_read(session: Session, row: DocumentRow, report: FileReport, organi
     )
     session.add_all(
         PageRow(document_id=row.id, number=p.number, source=p.source.value, width=p.width, height=p.height,
-                text=_text(p.text), source_width=p.source_width, source_height=p.source_height, lines=_lines(p))
+                text=_text(p.text), source_width=p.source_width, source_height=p.source_height, lines=_lines(p),
+                image_hash=p.image_hash)
         for p in report.pages
     )
     session.add_all(
@@ -298,7 +337,7 @@ def assess(session: Session, claim: ClaimRow, files: Sequence[tuple[str, FileRep
     if claim.status != ClaimState.processing:
         raise InvalidTransitionError(f"claim {claim.id} is {claim.status}: assessed since its last change")
     session.execute(delete(FindingRow).where(FindingRow.claim_id == claim.id))
-    bodies = _finding_bodies(claim, files, report)
+    bodies = _finding_bodies(claim, files, report) + duplicate_image_findings(session, claim)
     for position, body in enumerate(bodies):
         session.add(FindingRow(claim_id=claim.id, position=position, code=body["code"],
                                severity=body["severity"], body=body))
@@ -327,6 +366,7 @@ def correct_field(session: Session, staff: StaffMember, claim: ClaimRow, documen
     """A value staff read on the page themselves; the claim is processing until assessed again
     with it (then and on every later assessment). Raises CorrectionError for a value the field
     cannot hold."""
+    require_undecided(claim)
     document = next((d for d in claim.documents if d.id == document_id), None)
     if document is None or document.status != DocumentState.read or not 0 <= part < len(document.parts):
         raise NotFoundError(f"no document {document_id} (part {part}) in claim {claim.id}")
@@ -346,6 +386,7 @@ def correct_field(session: Session, staff: StaffMember, claim: ClaimRow, documen
 def waive_finding(session: Session, staff: StaffMember, claim: ClaimRow, key: str, reason: str) -> StatusChanged | None:
     """A finding staff decided not to pursue no longer keeps the claim open, on this and every
     later assessment; the claim is processing until assessed again."""
+    require_undecided(claim)
     finding = next((f.body for f in claim.findings if finding_key(f.body) == key), None)
     if finding is None:
         raise NotFoundError(f"no such finding in claim {claim.id}")

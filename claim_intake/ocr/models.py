@@ -77,6 +77,8 @@ class Page(Frozen):
     """Ink where no text could be read (a smudge, a blur, a finger), in the page's frame."""
     timings: dict[str, float] = Field(default_factory=dict)
     """Seconds per step (decode, ocr, ...)."""
+    image_hash: str | None = None
+    """The perceptual hash of an image page (``image_hash``); None for a text layer."""
 
     @property
     def text(self) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from claim_intake.ocr.decode import check_size
 from claim_intake.ocr.engine import OcrEngine
+from claim_intake.ocr.image_hash import page_hash
 from claim_intake.ocr.kinds import FILE_KINDS
 from claim_intake.ocr.models import Page, ReadResult
 from claim_intake.ocr.options import ReadOptions
@@ -29,7 +30,8 @@ def read_bytes(data: bytes, options: ReadOptions, engine: EngineFactory) -> Read
             pages.append(item)
         else:
             used = engine()
-            pages.append(ocr_page(item, used, options.preprocess))
+            page = ocr_page(item, used, options.preprocess)
+            pages.append(page.model_copy(update={"image_hash": page_hash(item.image, [line.source_box for line in page.lines])}))
     return ReadResult(
         kind=kind,
         pages=tuple(pages),

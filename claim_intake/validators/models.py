@@ -39,6 +39,8 @@ class FindingCode(StrEnum):
     name_mismatch = "name_mismatch"
     date_inconsistent = "date_inconsistent"
     duplicate_invoice = "duplicate_invoice"
+    duplicate_image = "duplicate_image"
+    """Raised by the service (``intake.duplicates``), which keeps the earlier claims' page images' hashes."""
     late_submission = "late_submission"
     not_enrolled = "not_enrolled"
     outside_coverage = "outside_coverage"

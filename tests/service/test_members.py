@@ -4,6 +4,7 @@ matched to it, the estimate on the claim, not_enrolled, and the period cap acros
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, ClassVar
@@ -166,3 +167,33 @@ def test_the_webhook_carries_the_member_and_the_estimate(api: Api) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_approved_estimate_is_paid_to_the_members_roster_account(api: Api) -> None:
+    """The loop across both halves: the claim matched to the roster is found by its unit, approved
+    for its estimate without retyping it, and its bank line names the member and the roster's account."""
+    from claim_intake.intake.auth import create_key
+    from claim_intake.intake.console.accounts import create_staff
+    from claim_intake.intake.roles import Role
+
+    org = f"org-{secrets.token_hex(4)}"
+    key = api.new_key(org)
+    with api.service.sessions.begin() as session:
+        approver = create_staff(session, org, f"a-{secrets.token_hex(3)}@example.org", "correct horse battery", Role.approver)
+        staff = {"Authorization": f"Bearer {create_key(session, org, approver.id)}"}
+    import_roster(api, key, ROSTER)
+    claim = api.submit(key, bundle("1200.00", "300.00"), claimant_name="张三", claimant_id_number=ZHANG).json()
+    assert api.wait_assessed(key, claim["id"])["status"] == "complete"
+    other = api.submit(key, bundle("10.00", "0.00", number="0099999999"), claimant_name="王五").json()
+    api.wait_assessed(key, other["id"])
+
+    found = api.client.get("/v1/claims", headers=key, params={"unit": "市一中"}).json()["items"]
+    assert [c["id"] for c in found] == [claim["id"]]
+    assert [c["id"] for c in api.client.get("/v1/claims", headers=key, params={"q": ZHANG}).json()["items"]] == [claim["id"]]
+
+    approved = api.client.post(f"/v1/claims/{claim['id']}/approval", headers=staff, json={})
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["approved_amount"] == "500.00"
+    batch = api.client.post("/v1/payout-batches", headers=staff, json={"claim_ids": [claim["id"]]}).json()
+    line = batch["lines"][0]
+    assert (line["name"], line["account_masked"], line["amount"]) == ("张三", "6222********7891", "500.00")

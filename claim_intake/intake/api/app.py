@@ -15,7 +15,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claim_intake.errors import ClaimIntakeError, InvalidRequestError
-from claim_intake.intake.api import claim_routes, member_routes, operation_routes, webhook_routes
+from claim_intake.intake.api import (
+    claim_routes,
+    member_routes,
+    operation_routes,
+    payout_routes,
+    webhook_routes,
+)
 from claim_intake.intake.console.app import install_console
 from claim_intake.intake.service import build_service
 from claim_intake.intake.settings import Settings
@@ -84,7 +90,8 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
         service.metrics.request_seconds.labels(request.method, route).observe(time.perf_counter() - started)
         return response
 
-    for router in (claim_routes.router, member_routes.router, webhook_routes.router, operation_routes.router):
+    for router in (claim_routes.router, member_routes.router, payout_routes.router, webhook_routes.router,
+                   operation_routes.router):
         app.include_router(router)
     install_console(app, service)
     return app

@@ -6,7 +6,7 @@ starts: the executor reads and assesses afterwards, and the caller polls or take
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -27,6 +27,7 @@ from claim_intake.intake.api.member_routes import claimant_identity
 from claim_intake.intake.api.schemas import ClaimOut, ClaimPage, ClaimState
 from claim_intake.intake.api.views import claim_summary, claim_view
 from claim_intake.intake.store import claims as claim_ops
+from claim_intake.intake.store.search import ClaimFilter
 from claim_intake.intake.uploads import screen_files
 from claim_intake.validators.models import ClaimType
 
@@ -102,11 +103,19 @@ def list_claims(
     status: ClaimState | None = None,
     claim_type: ClaimType | None = None,
     since: Annotated[datetime | None, Query(description="Submitted at or after (ISO 8601).")] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
+                                   description="Claimant name (part of it), ID number, invoice number, claim id or your reference.")] = None,
+    submitted_from: Annotated[date | None, Query(description="Submitted on or after this day.")] = None,
+    submitted_to: Annotated[date | None, Query(description="Submitted on or before this day.")] = None,
+    unit: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
+                                      description="The claimant's unit (工作单位 / 基层工会), or part of it.")] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict:
-    """The organisation's claims, newest first, a page at a time."""
+    """The organisation's claims, newest first, a page at a time, filtered and searched."""
     rows, next_cursor = claim_ops.list_claims(
-        db, who, status=status, claim_type=claim_type, since=since, cursor=cursor, limit=service.settings.page_size
+        db, who, since=since, cursor=cursor, limit=service.settings.page_size,
+        found=ClaimFilter(q=q, status=status, claim_type=claim_type, submitted_from=submitted_from,
+                          submitted_to=submitted_to, unit=unit),
     )
     lifecycle.audit(db, who, "claim.list")
     db.commit()

@@ -62,6 +62,8 @@ class ClaimOut(BaseModel):
     updated_at: datetime
     documents: list[DocumentOut]
     findings: list[Finding]
+    approved_amount: str | None = PydanticField(default=None, description="Yuan, once approved (approved, paid).")
+    approved_at: datetime | None = None
 
 
 class ClaimSummary(BaseModel):

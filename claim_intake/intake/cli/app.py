@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from claim_intake.errors import ClaimIntakeError
 from claim_intake.intake.cli.eval import eval_command, eval_real_command
 from claim_intake.intake.cli.output import claim_json, print_claim, print_file, read_json
+from claim_intake.intake.roles import Role
 from claim_intake.intake.settings import Settings
 from claim_intake.pipeline import FileError, FileReport, assess_claim, read_upload
 
@@ -207,17 +208,24 @@ app.add_typer(db, name="db")
 @keys.command("create")
 def keys_create(
     org: Annotated[str, typer.Option("--org", help="The organisation's name; created when new.")],
+    staff_email: Annotated[str | None, typer.Option(
+        "--staff", help="A staff member's own key: the API's approvals and payouts act as them, with their role.")] = None,
 ) -> None:
     """Create an API key for an organisation and print it. Only its hash is kept: copy it now."""
     from claim_intake.intake.auth import create_key
+    from claim_intake.intake.console.accounts import staff_by_email
     from claim_intake.intake.store.db import make_sessions, open_database
     from claim_intake.intake.store.migrate import upgrade
 
     settings = Settings()
     db = open_database(settings.resolved_database_url)
     upgrade(db)
-    with make_sessions(db).begin() as session:
-        key = create_key(session, org)
+    try:
+        with make_sessions(db).begin() as session:
+            member = staff_by_email(session, org, staff_email) if staff_email else None
+            key = create_key(session, org, member.id if member else None)
+    except ClaimIntakeError as exc:
+        raise _fail(exc.message) from exc
     typer.echo(key)
 
 
@@ -225,6 +233,7 @@ def keys_create(
 def staff_create(
     org: Annotated[str, typer.Option("--org", help="The organisation's name; created when new.")],
     email: Annotated[str, typer.Option("--email", help="The login name.")],
+    role: Annotated[Role, typer.Option("--role", help="reviewer: follows claims up; approver: also approves and pays; admin: all.")] = Role.reviewer,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
     ] = False,
@@ -243,10 +252,10 @@ def staff_create(
     upgrade(db)
     try:
         with make_sessions(db).begin() as session:
-            member = create_staff(session, org, email, password)
+            member = create_staff(session, org, email, password, role)
     except ClaimIntakeError as exc:
         raise _fail(exc.message) from exc
-    stderr.print(f"staff account {member.email} created for {org}")
+    stderr.print(f"staff account {member.email} ({member.role}) created for {org}")
 
 
 @db.command("upgrade")

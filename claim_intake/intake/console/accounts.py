@@ -7,7 +7,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claim_intake.errors import InvalidRequestError
+from claim_intake.errors import InvalidRequestError, NotFoundError
+from claim_intake.intake.roles import Role
 from claim_intake.intake.store.db import Organisation, StaffMember, new_id
 
 MIN_PASSWORD_LENGTH = 10
@@ -22,7 +23,8 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_staff(session: Session, organisation_name: str, email: str, password: str) -> StaffMember:
+def create_staff(session: Session, organisation_name: str, email: str, password: str,
+                 role: Role = Role.reviewer) -> StaffMember:
     """A new staff account (its organisation created when new)."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 320:
@@ -37,9 +39,17 @@ def create_staff(session: Session, organisation_name: str, email: str, password:
         session.add(organisation)
         session.flush()  # the staff row refers to it, and there is no relationship to order them
     staff = StaffMember(id=new_id("stf"), organisation_id=organisation.id, email=email,
-                        password_hash=_hasher.hash(password))
+                        password_hash=_hasher.hash(password), role=Role(role).value)
     session.add(staff)
     session.flush()
+    return staff
+
+
+def staff_by_email(session: Session, organisation_name: str, email: str) -> StaffMember:
+    staff = session.scalar(select(StaffMember).join(Organisation, Organisation.id == StaffMember.organisation_id)
+                           .where(Organisation.name == organisation_name, StaffMember.email == normalise_email(email)))
+    if staff is None:
+        raise NotFoundError(f"no staff member {email} in {organisation_name}")
     return staff
 
 

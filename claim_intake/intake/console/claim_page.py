@@ -247,7 +247,7 @@ def _describe(event: ClaimEvent, t: Translator) -> str:
                  outcome=t(f"outcome.{d['outcome']}"), next_step=d["next_step"] or "—")
     if event.action == "claimant.uploaded":
         return t("action.claimant.uploaded", count=d["count"])
-    return t(f"action.{event.action}")
+    return t(f"action.{event.action}", **d)  # decisions: amount, reason, batch
 
 
 def history(session: Session, claim: ClaimRow, t: Translator) -> list[HistoryEntry]:

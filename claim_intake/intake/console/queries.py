@@ -1,14 +1,13 @@
-"""What the console lists: the follow-up queue and the dashboard, always within one organisation."""
+"""What the console lists: the follow-up queue, always within one organisation (the dashboard's
+figures are ``intake.figures``)."""
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claim_intake.intake.lifecycle import ClaimState, is_open
@@ -18,19 +17,11 @@ from claim_intake.intake.store.db import (
     FindingRow,
     FindingWaiver,
     StaffMember,
-    StatusChange,
 )
 
 UNASSIGNED = "none"
 QUEUE_LIMIT = 500
 """A queue longer than this is a staffing problem, not a paging one: the oldest are shown."""
-
-AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
-    ("lt1d", timedelta(days=1)),
-    ("1to3d", timedelta(days=3)),
-    ("3to7d", timedelta(days=7)),
-    ("ge7d", None),
-)
 
 
 @dataclass
@@ -89,45 +80,3 @@ def staff_of(session: Session, organisation_id: str) -> list[StaffMember]:
     return list(session.scalars(
         select(StaffMember).where(StaffMember.organisation_id == organisation_id).order_by(StaffMember.email)
     ))
-
-
-@dataclass
-class Dashboard:
-    by_status: dict[str, int]
-    median_to_complete: timedelta | None
-    open_by_age: dict[str, int] = field(default_factory=dict)
-
-
-def age_bucket(age: timedelta) -> str:
-    for name, limit in AGE_BUCKETS:
-        if limit is None or age < limit:
-            return name
-    raise AssertionError("the last bucket has no limit")
-
-
-def dashboard(session: Session, organisation_id: str, now: datetime) -> Dashboard:
-    counts = dict(session.execute(
-        select(ClaimRow.status, func.count()).where(ClaimRow.organisation_id == organisation_id).group_by(ClaimRow.status)
-    ).all())
-    # Submission to complete: from the claim's arrival to the latest time it became complete,
-    # for the claims complete now (a claim reopened by an upload counts from its final completion).
-    completed = session.execute(
-        select(ClaimRow.created_at, func.max(StatusChange.at))
-        .join(StatusChange, StatusChange.claim_id == ClaimRow.id)
-        .where(ClaimRow.organisation_id == organisation_id, ClaimRow.status == ClaimState.complete,
-               StatusChange.status == ClaimState.complete)
-        .group_by(ClaimRow.id, ClaimRow.created_at)
-    ).all()
-    durations = [done - created for created, done in completed]
-    waiting = session.scalars(
-        select(ClaimRow.created_at).where(ClaimRow.organisation_id == organisation_id, ClaimRow.status == ClaimState.needs_follow_up)
-    )
-    buckets = {name: 0 for name, _ in AGE_BUCKETS}
-    for created in waiting:
-        buckets[age_bucket(now - created)] += 1
-    return Dashboard(
-        by_status={s.value: counts.get(s.value, 0) for s in ClaimState},
-        median_to_complete=statistics.median(durations) if durations else None,
-        open_by_age=buckets,
-    )
-

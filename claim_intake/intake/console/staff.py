@@ -6,20 +6,22 @@ member's organisation (another's is a 404). Actions answer with a redirect to th
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from claim_intake.errors import LoginRequiredError, NotFoundError
-from claim_intake.intake import lifecycle
+from claim_intake.intake import figures, lifecycle
 from claim_intake.intake.auth import Caller
-from claim_intake.intake.console import claim_page, queries
+from claim_intake.intake.console import charts, claim_page, queries
 from claim_intake.intake.console.accounts import authenticate
-from claim_intake.intake.console.app import Console, Db, console_app
+from claim_intake.intake.console.app import Console, Db, age, console_app
 from claim_intake.intake.console.i18n import Translator, language
 from claim_intake.intake.console.members import add_member_pages
 from claim_intake.intake.console.page_images import render_page
+from claim_intake.intake.console.payout_pages import decision, install_payout_pages
 from claim_intake.intake.console.security import current_staff, log_in, log_out
 from claim_intake.intake.corrections import CorrectionError
 from claim_intake.intake.store import claims as claim_ops
@@ -101,9 +103,23 @@ def staff_app(console: Console) -> FastAPI:
 
     @app.get("/dashboard", name="dashboard")
     def dashboard(request: Request, db: Db, staff: Staff) -> Response:
-        return console.render(request, "dashboard.html", staff=staff,
-                              board=queries.dashboard(db, staff.organisation_id, utcnow()),
-                              buckets=[name for name, _ in queries.AGE_BUCKETS])
+        board = figures.figures(db, staff.organisation_id, service.zone, utcnow())
+        t = Translator(language(request))
+        return console.render(request, "dashboard.html", staff=staff, board=board,
+                              buckets=[name for name, _ in figures.AGE_BUCKETS],
+                              hours=lambda h: age(t, timedelta(hours=h)),
+                              payout_chart=charts.bars([(m.month, float(m.payout_sum)) for m in board.per_month],
+                                                       t("dashboard.payouts"), "¥{:,.0f}"),
+                              time_charts=[(t(f"dashboard.to_{stage}"), charts.bars(
+                                  [(s.month, s.median_hours / 24) for s in board.times if s.stage == stage],
+                                  t(f"dashboard.to_{stage}"), "{:.1f}d"))
+                                  for stage in figures.STAGES if any(s.stage == stage for s in board.times)])
+
+    @app.get("/dashboard.csv", name="dashboard_csv")
+    def dashboard_csv(db: Db, staff: Staff) -> Response:
+        data = figures.to_csv(figures.figures(db, staff.organisation_id, service.zone, utcnow()))
+        return Response(data, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="figures.csv"'})
 
     @app.get("/claims/{claim_id}", name="claim")
     def claim(request: Request, db: Db, staff: Staff, claim_id: str) -> Response:
@@ -124,7 +140,7 @@ def staff_app(console: Console) -> FastAPI:
             assignee_id=assignment.staff_id if assignment else "", channels=lifecycle.CHANNELS,
             outcomes=lifecycle.OUTCOMES, flash=request.session.pop(_FLASH, None),
             link=link["url"] if link and link.get("claim") == row.id else None,
-            link_days=console.settings.follow_up_link_days,
+            link_days=console.settings.follow_up_link_days, decision=decision(db, row, staff),
         )
 
     @app.get("/claims/{claim_id}/documents/{document_id}/pages/{number}", name="page_image")
@@ -191,4 +207,5 @@ def staff_app(console: Console) -> FastAPI:
         return to_claim(request, row.id, "#link")
 
     add_member_pages(app, console)
+    install_payout_pages(app, console)
     return app

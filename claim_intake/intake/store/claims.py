@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from claim_intake.errors import InvalidRequestError, NotFoundError
 from claim_intake.intake.auth import Caller
+from claim_intake.intake.store import search
 from claim_intake.intake.store.db import ClaimRow, DocumentRow
 from claim_intake.intake.store.objects import ObjectStore
 from claim_intake.intake.uploads import Upload
@@ -53,14 +54,11 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise InvalidRequestError("invalid cursor: pass next_cursor from the previous page as it was") from exc
 
 
-def list_claims(session: Session, caller: Caller, *, status: str | None, claim_type: str | None,
-                since: datetime | None, cursor: str | None, limit: int) -> tuple[list[ClaimRow], str | None]:
-    """Newest first; the cursor is the position of the last claim shown (created_at, id)."""
-    query = select(ClaimRow).where(ClaimRow.organisation_id == caller.organisation_id)
-    if status:
-        query = query.where(ClaimRow.status == status)
-    if claim_type:
-        query = query.where(ClaimRow.claim_type == claim_type)
+def list_claims(session: Session, caller: Caller, *, found: search.ClaimFilter, since: datetime | None,
+                cursor: str | None, limit: int) -> tuple[list[ClaimRow], str | None]:
+    """The claims ``found`` (``store.search``), newest first; the cursor is the position of the
+    last claim shown (created_at, id)."""
+    query = search.apply(select(ClaimRow), caller.organisation_id, found)
     if since:
         # A time without a zone is taken as UTC, the zone every timestamp is stored in.
         try:

@@ -69,6 +69,9 @@ class ApiKey(Base):
     """The key's public prefix: finds the row without storing the secret part."""
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     key_hash: Mapped[str] = mapped_column(String(64))
+    staff_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    """A staff member's own key: the API's staff actions (approval, payouts) act as them, with
+    their role. None: the organisation's key (an intake system), which cannot act as staff."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
@@ -99,6 +102,15 @@ class ClaimRow(Base):
     submitted_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    approved_fen: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The amount staff approved, in fen (integer: no float ever holds money)."""
+    approved_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    payout_account: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The bank account staff entered on approval (``payout.payout_account`` reads it)."""
+    member: Mapped[MemberRow | None] = relationship(
+        primaryjoin="foreign(ClaimRow.member_id) == MemberRow.id", viewonly=True, lazy="selectin")
+    """The roster's member the last assessment matched (none without a roster or a match)."""
 
     documents: Mapped[list[DocumentRow]] = relationship(
         back_populates="claim", order_by="DocumentRow.position"
@@ -159,6 +171,8 @@ class PageRow(Base):
     boxes and ``lines``. None for pages read before the console existed."""
     lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     """The OCR lines: ``{"text", "confidence", "box"}``, the box in the upload's pixels."""
+    image_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The page image's perceptual hash (``ocr.image_hash``): what ``duplicate_image`` compares."""
 
 
 class FieldRow(Base):
@@ -262,6 +276,8 @@ class StaffMember(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     """Stored lower-case: the login name."""
     password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="admin", server_default="admin")
+    """reviewer, approver or admin (``intake.roles``)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -374,6 +390,30 @@ class MemberChange(Base):
     previous: Mapped[dict[str, Any]] = mapped_column(JSON)
     current: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+# --- Payouts: approved claims gathered for the bank --------------------------------------------
+
+class PayoutBatch(Base):
+    __tablename__ = "payout_batches"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    paid_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    claims: Mapped[list[ClaimRow]] = relationship(secondary="payout_batch_claims", order_by="ClaimRow.approved_at")
+
+
+class PayoutBatchClaim(Base):
+    """A claim is in one batch at most (the primary key)."""
+
+    __tablename__ = "payout_batch_claims"
+
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("payout_batches.id"), index=True)
 
 
 def open_database(url: str) -> Engine:
