@@ -111,6 +111,20 @@ class InvalidRequestError(ClaimIntakeError):
     http_status = 422
 
 
+class RequestTooLargeError(ClaimIntakeError):
+    """A request body larger than its route accepts (declared or received): refused unread."""
+
+    code = "request_too_large"
+    http_status = 413
+
+
+class WebhookTargetError(InvalidRequestError):
+    """A webhook URL that points inside the service's own network (loopback, private,
+    link-local, multicast...), unless the operator allowed it."""
+
+    code = "webhook_target_refused"
+
+
 class InvalidTransitionError(ClaimIntakeError):
     """The claim is not in a state that allows the change (e.g. uploads to a complete claim)."""
 

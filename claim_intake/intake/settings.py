@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     read_attempts: int = Field(default=3, ge=1)
     """Tries for a document whose reading failed with a retryable error."""
     max_files_per_request: int = Field(default=20, ge=1)
+    max_request_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    """The largest upload request (all its files); a larger declared body is refused unread, and
+    a body that grows past it while arriving is cut off. Per file: ``read.limits.max_file_bytes``."""
+    max_form_bytes: int = Field(default=1024 * 1024, gt=0)
+    """The largest body of any other request (forms, JSON), and of an upload before its caller
+    is authenticated."""
     page_size: int = Field(default=50, ge=1, le=500)
     """Claims per page of ``GET /v1/claims``."""
     timezone: str = "Asia/Shanghai"

@@ -10,41 +10,75 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import UploadFile
 
-from claim_intake.errors import NotFoundError
+from claim_intake.errors import InvalidRequestError, NotFoundError
 from claim_intake.intake import lifecycle
 from claim_intake.intake.api.deps import (
     ERRORS,
     NO_NUL,
     UPLOAD_ERRORS,
     CallerDep,
-    Files,
     ServiceDep,
     SessionDep,
+    UploadFormDep,
+    upload_body,
 )
 from claim_intake.intake.api.schemas import ClaimOut, ClaimPage, ClaimState
 from claim_intake.intake.api.views import claim_summary, claim_view
 from claim_intake.intake.store import claims as claim_ops
+from claim_intake.intake.upload_form import files_of, text_of
 from claim_intake.intake.uploads import screen_files
 from claim_intake.validators.models import ClaimType
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 
-@router.post("", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS)
+class SubmitFields(BaseModel):
+    """The text fields of a submission (the form is read after authentication, so validated here)."""
+
+    claim_type: str = Field(max_length=40)
+    claimant_name: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
+    external_id: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+
+
+_SUBMIT_BODY = upload_body(
+    claim_type={"type": "string", "enum": [t.value for t in ClaimType], "required": True},
+    claimant_name={"type": "string", "maxLength": 100},
+    external_id={"type": "string", "maxLength": 200, "description": "Your own reference."},
+)
+
+
+def _submit_fields(form: UploadFormDep) -> SubmitFields:
+    try:
+        return SubmitFields(**{name: value for name in SubmitFields.model_fields if (value := text_of(form, name))})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise InvalidRequestError(problems) from exc
+
+
+def _files(form: UploadFormDep) -> list[UploadFile]:
+    files = files_of(form)
+    if not files:
+        raise InvalidRequestError("files: at least one file is required")
+    return files
+
+
+@router.post("", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS, openapi_extra=_SUBMIT_BODY)
 def submit_claim(
     service: ServiceDep,
     db: SessionDep,
     who: CallerDep,
-    files: Files,
-    claim_type: Annotated[str, Form(max_length=40, json_schema_extra={"enum": [t.value for t in ClaimType]})],
-    claimant_name: Annotated[str | None, Form(max_length=100, pattern=NO_NUL)] = None,
-    external_id: Annotated[str | None, Form(max_length=200, pattern=NO_NUL, description="Your own reference.")] = None,
+    form: UploadFormDep,
     idempotency_key: Annotated[str | None, Header(max_length=200, pattern=NO_NUL,
                                                   description="A retry with the same key returns the same claim.")] = None,
 ) -> dict:
     """Submit a claim. Answered as soon as the files are stored; reading happens afterwards."""
+    fields = _submit_fields(form)
+    files = _files(form)
+    claim_type, claimant_name, external_id = fields.claim_type, fields.claimant_name, fields.external_id
     existing = lifecycle.find_retry(db, who, idempotency_key)
     if existing is not None:
         lifecycle.audit(db, who, "claim.create", existing.id)
@@ -63,9 +97,11 @@ def submit_claim(
     return claim_view(claim)
 
 
-@router.post("/{claim_id}/documents", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS)
-def add_documents(service: ServiceDep, db: SessionDep, who: CallerDep, claim_id: str, files: Files) -> dict:
+@router.post("/{claim_id}/documents", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS,
+             openapi_extra=upload_body())
+def add_documents(service: ServiceDep, db: SessionDep, who: CallerDep, claim_id: str, form: UploadFormDep) -> dict:
     """More materials for a claim; the claim is assessed again over all its documents."""
+    files = _files(form)
     claim = claim_ops.get_claim(db, who.organisation_id, claim_id)
     uploads = screen_files(files, service.settings.read.limits, service.settings.max_files_per_request)  # type: ignore[arg-type]
     keys = claim_ops.store_uploads(service.store, uploads)

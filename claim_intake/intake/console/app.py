@@ -83,9 +83,12 @@ Db = Annotated[Session, Depends(_db)]
 """One database session per request (the sub-applications keep their Console in ``state``)."""
 
 
-def console_app(console: Console) -> FastAPI:
-    """A sub-application: no OpenAPI, CSRF checked on every state-changing request, error pages."""
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, dependencies=[Depends(require_csrf)])
+def console_app(console: Console, gate: Any = None) -> FastAPI:
+    """A sub-application: no OpenAPI, CSRF checked on every state-changing request, error pages.
+    ``gate``: a dependency run before the CSRF check reads the form (the claimant's link check,
+    which lets an upload's body grow: ``body_limit``)."""
+    first = [Depends(gate)] if gate is not None else []
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, dependencies=[*first, Depends(require_csrf)])
     app.state.console = console
     _install_error_pages(app, console)
     return app

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import urllib3
 from minio import Minio
@@ -21,14 +22,30 @@ from minio.error import S3Error
 from claim_intake.errors import ConfigurationError, NotFoundError, StorageUnavailableError
 from claim_intake.intake.settings import Settings
 
+_CHUNK = 1 << 20
+
 
 def content_key(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def file_key(source: BinaryIO) -> str:
+    """The content key of a seekable file, read a chunk at a time; left at its start."""
+    source.seek(0)
+    digest = hashlib.sha256()
+    while chunk := source.read(_CHUNK):
+        digest.update(chunk)
+    source.seek(0)
+    return digest.hexdigest()
+
+
 class ObjectStore(Protocol):
     def put(self, data: bytes) -> str:
         """Stores the bytes (once) and returns their key."""
+        ...
+
+    def put_file(self, source: BinaryIO) -> str:
+        """Stores a seekable file (once), streamed from its start, and returns its key."""
         ...
 
     def get(self, key: str) -> bytes: ...
@@ -48,7 +65,10 @@ class LocalStore:
         return self.root / key[:2] / key[2:4] / key
 
     def put(self, data: bytes) -> str:
-        key = content_key(data)
+        return self.put_file(io.BytesIO(data))
+
+    def put_file(self, source: BinaryIO) -> str:
+        key = file_key(source)
         path = self._path(key)
         if path.exists():
             return key
@@ -56,7 +76,7 @@ class LocalStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Written aside, then renamed: a reader never sees half an object.
             with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-                tmp.write(data)
+                shutil.copyfileobj(source, tmp, _CHUNK)
                 tmp.flush()
                 os.fsync(tmp.fileno())
             os.replace(tmp.name, path)
@@ -100,10 +120,15 @@ class S3Store:
         self._bucket_ready = True
 
     def put(self, data: bytes) -> str:
-        key = content_key(data)
+        return self.put_file(io.BytesIO(data))
+
+    def put_file(self, source: BinaryIO) -> str:
+        key = file_key(source)
+        size = source.seek(0, os.SEEK_END)
+        source.seek(0)
         try:
             self._ensure_bucket()
-            self.client.put_object(self.bucket, key, io.BytesIO(data), len(data))
+            self.client.put_object(self.bucket, key, source, size)
         except _UNAVAILABLE as exc:
             raise StorageUnavailableError(f"the object store cannot be reached: {exc}") from exc
         return key
