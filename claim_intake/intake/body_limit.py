@@ -108,6 +108,10 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, limited_receive, guarded_send)
-        except _BodyTooLarge:
+        except Exception:
+            # Once refused, whatever comes out of the app is the refusal, however wrapped on the
+            # way (an ExceptionGroup from a task group in Starlette's BaseHTTPMiddleware).
+            if not refused:
+                raise
             if not responded:
                 await _refuse(send, limit())
