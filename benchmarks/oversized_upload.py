@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Self
 
 import httpx
 import psutil
@@ -88,7 +89,7 @@ class PeakRss:
         while not self._stop.wait(0.02):
             self.peak = max(self.peak, self._rss())
 
-    def __enter__(self) -> PeakRss:
+    def __enter__(self) -> Self:
         self.peak = self._rss()
         self._thread.start()
         return self
