@@ -18,7 +18,7 @@ from claim_intake.workers.celery_app import create_celery
 from claim_intake.workers.dispatch import CeleryDispatcher
 from claim_intake.workers.jobs import JobContext
 from claim_intake.workers.reconcile import Reconciled, reconcile
-from claim_intake.workers.tasks import WorkerParts, register_tasks
+from claim_intake.workers.tasks import WorkerParts, register_tasks, watch_receipts
 
 
 def broker_url(settings: Settings) -> str:
@@ -59,6 +59,9 @@ def worker_parts(settings: Settings) -> WorkerParts:
 def celery_app(settings: Settings) -> Celery:
     app = create_celery(broker_url(settings), settings.queue)
     register_tasks(app, lambda: worker_parts(settings), settings.queue, settings.read_policy())
+    # The worker's parent marks receipts: no pooled connection there, its children fork later.
+    receipts = SqlJobStore(make_sessions(open_database(settings.resolved_database_url, pooled=False)), Metrics())
+    watch_receipts(app, receipts.mark_received, settings.queue)
     return app
 
 

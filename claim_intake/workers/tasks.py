@@ -14,8 +14,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from datetime import UTC, datetime
+from typing import Any
+
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import task_received
 
 from claim_intake.errors import ClaimIntakeError, ReadTimeoutError
 from claim_intake.workers import jobs
@@ -58,6 +62,37 @@ class _PerProcess:
             if self._parts is None:
                 self._parts = self._build()
             return self._parts
+
+
+MarkReceived = Callable[[str, str, float], object]
+"""(document_id, task_id, lease_s): a worker took the document's message (``SqlJobStore.mark_received``)."""
+
+
+def _seconds_until(eta: Any) -> float:
+    """The wait before a message's ETA (a retry's countdown), as Celery gives it (datetime or ISO text)."""
+    if not eta:
+        return 0.0
+    at = eta if isinstance(eta, datetime) else datetime.fromisoformat(str(eta))
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return max(0.0, (at - datetime.now(UTC)).total_seconds())
+
+
+def watch_receipts(app: Celery, mark_received: MarkReceived, options: QueueOptions) -> None:
+    """Marks each read message as taken the moment this worker's consumer receives it (before a
+    pool process starts it). Between that instant and the reader's own lease the document is
+    otherwise held by the hand-out's queue lease (30 min): a worker killed there would leave it
+    waiting that long. Runs in the worker's parent process; a failure only loses the shortcut."""
+
+    def received(sender: Any = None, request: Any = None, **_: Any) -> None:
+        if request is None or request.name != READ_DOCUMENT or getattr(sender, "app", app) is not app:
+            return
+        try:
+            mark_received(request.args[0], request.id, options.lease_s + _seconds_until(request.eta))
+        except Exception:  # the database away: the queue lease still bounds the wait
+            log.warning("could not mark document %s as received", request.args[:1], exc_info=True)
+
+    task_received.connect(received, weak=False)
 
 
 def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options: QueueOptions,

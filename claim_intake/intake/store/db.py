@@ -27,6 +27,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
 
 
@@ -316,11 +317,14 @@ class ClaimEvent(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
-def open_database(url: str) -> Engine:
+def open_database(url: str, pooled: bool = True) -> Engine:
     """SQLite gets a folder, cross-thread use (the executor's threads share it), WAL and a busy
-    timeout so that the API and the executor can write at the same time."""
+    timeout so that the API and the executor can write at the same time. ``pooled`` False: no
+    connection kept open (a Celery worker's parent, whose children are forked after it)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        if not pooled:
+            return create_engine(url, poolclass=NullPool)
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
