@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from claim_intake.ocr.engine import engine_factory
@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(default=5, ge=1)
     webhook_backoff_s: float = Field(default=1.0, ge=0)
     """First wait between delivery attempts; doubles each time (capped at 60 s)."""
+    webhook_allowed_networks: list[IPvAnyNetwork] = []
+    """Networks a webhook may point into although they are not public (loopback, private,
+    link-local...): JSON, ``'["10.20.0.0/16"]'``. Empty: public addresses only."""
 
     # The staff console and the claimant's follow-up page (``intake/web``).
     console_secret: SecretStr | None = None

@@ -13,7 +13,6 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-
 from datetime import UTC, datetime
 from typing import Any
 

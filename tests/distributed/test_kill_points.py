@@ -18,13 +18,11 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import Weed
 from sqlalchemy import text
-
-from claim_intake.intake.store.db import utcnow
 
 from .conftest import Cluster, children, sample, wait_for
 
@@ -34,10 +32,17 @@ RECOVERY_S = 120
 
 
 def _received(cluster: Cluster, document_id: str) -> bool:
-    """Still queued, but its lease is a reader's (seconds), not the queue's 30 minutes."""
+    """The worker's log says it received the read (Celery's own line), and the document is
+    still queued: no reader has leased it."""
+    log = (cluster.logs / "worker0.log").read_text(errors="replace")
+    return "claim_intake.read_document[" in log and "] received" in log and _status(cluster, document_id, "queued")
+
+
+def _marked(cluster: Cluster, document_id: str) -> bool:
+    """The receipt recorded: the document's lease is a reader's (seconds), not the queue's 30 minutes."""
     row = cluster.document(document_id)
-    lease = row.lease_until.replace(tzinfo=utcnow().tzinfo) if row.lease_until else None
-    return row.status == "queued" and lease is not None and lease < utcnow() + timedelta(minutes=5)
+    lease = row.lease_until.replace(tzinfo=UTC) if row.lease_until else None
+    return lease is not None and lease < datetime.now(UTC) + timedelta(minutes=5)
 
 
 def _status(cluster: Cluster, document_id: str, status: str) -> bool:
@@ -92,6 +97,12 @@ def test_a_document_taken_by_a_killed_worker_is_read_within_two_minutes(
             claim = cluster.submit(sample("01_invoice.jpg")).json()
             document = claim["documents"][0]["id"]
             wait_for(lambda: _received(cluster, document), 30, "the worker to receive the document")
+            # The consumer records the receipt right after its log line (milliseconds): killed
+            # before that, the document would wait for the queue lease. Waited for, but not
+            # required here, so that without the receipt the test fails on recovery below.
+            deadline = time.monotonic() + 5
+            while not _marked(cluster, document) and time.monotonic() < deadline:
+                time.sleep(0.05)
             if instant == "received":
                 killed = _kill(worker)
             else:
