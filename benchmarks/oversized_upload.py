@@ -45,7 +45,7 @@ def _server() -> Iterator[tuple[int, str, str]]:
     cli = Path(sys.executable).parent / "claim-intake"
     with tempfile.TemporaryDirectory(prefix="claim-intake-oversized-") as data_dir:
         env = {**os.environ, "CLAIM_INTAKE_DATA_DIR": data_dir}
-        key = subprocess.run([cli, "keys", "create", "--org", "oversized"], env=env, check=True,
+        key = subprocess.run([cli, "keys", "create", "--org", "oversized", "--new-org"], env=env, check=True,
                              capture_output=True, text=True).stdout.strip()
         port = _free_port()
         server = subprocess.Popen([cli, "serve", "--port", str(port)], env=env,

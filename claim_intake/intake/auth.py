@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claim_intake.errors import AuthError
+from claim_intake.errors import AuthError, NotFoundError
 from claim_intake.intake.store.db import ApiKey, Organisation, new_id
 
 _SCHEME = "cik"
@@ -32,9 +32,12 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(session: Session, organisation_name: str) -> str:
-    """A new key for the organisation (created when new). Returns the key: it is not kept."""
+def create_key(session: Session, organisation_name: str, new_organisation: bool = True) -> str:
+    """A new key for the organisation (created when new, if ``new_organisation``: otherwise an
+    unknown name, a typo, is a NotFoundError). Returns the key: it is not kept."""
     organisation = session.scalar(select(Organisation).where(Organisation.name == organisation_name))
+    if organisation is None and not new_organisation:
+        raise NotFoundError(f"no organisation named {organisation_name!r}: check the name, or pass --new-org to create it")
     if organisation is None:
         organisation = Organisation(id=new_id("org"), name=organisation_name)
         session.add(organisation)

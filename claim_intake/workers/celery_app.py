@@ -12,6 +12,9 @@ from celery import Celery
 from claim_intake.workers.options import QueueOptions
 
 QUEUE = "claim_intake"
+WEBHOOK_QUEUE = "claim_intake.webhooks"
+"""Deliveries wait on receivers (timeouts, retries): on their own queue and workers
+(``claim-intake webhook-worker``), a dead receiver takes no reading slot."""
 READ_DOCUMENT = "claim_intake.read_document"
 ASSESS_CLAIM = "claim_intake.assess_claim"
 DELIVER_WEBHOOKS = "claim_intake.deliver_webhooks"

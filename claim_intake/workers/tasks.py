@@ -25,9 +25,9 @@ from claim_intake.workers import jobs
 from claim_intake.workers.celery_app import (
     ASSESS_CLAIM,
     DELIVER_WEBHOOKS,
-    QUEUE,
     READ_DOCUMENT,
     RECONCILE,
+    WEBHOOK_QUEUE,
 )
 from claim_intake.workers.dispatch import CeleryDispatcher, HandOut
 from claim_intake.workers.options import QueueOptions
@@ -102,7 +102,7 @@ def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options:
         return CeleryDispatcher(app, parts().hand_out, options)
 
     def send_webhooks(change: jobs.StatusChanged) -> None:
-        app.send_task(DELIVER_WEBHOOKS, args=[change.claim_id, change.previous, change.status], queue=QUEUE)
+        app.send_task(DELIVER_WEBHOOKS, args=[change.claim_id, change.previous, change.status], queue=WEBHOOK_QUEUE)
 
     def job_context() -> jobs.JobContext:
         return dataclasses.replace(parts().jobs, on_status_change=send_webhooks)

@@ -128,7 +128,8 @@ app.add_typer(db, name="db")
 
 @keys.command("create")
 def keys_create(
-    org: Annotated[str, typer.Option("--org", help="The organisation's name; created when new.")],
+    org: Annotated[str, typer.Option("--org", help="The organisation's name.")],
+    new_org: Annotated[bool, typer.Option("--new-org", help="Create the organisation (a new name is refused without it).")] = False,
 ) -> None:
     """Create an API key for an organisation and print it. Only its hash is kept: copy it now."""
     from claim_intake.intake.auth import create_key
@@ -138,8 +139,11 @@ def keys_create(
     settings = Settings()
     db = open_database(settings.resolved_database_url)
     upgrade(db)
-    with make_sessions(db).begin() as session:
-        key = create_key(session, org)
+    try:
+        with make_sessions(db).begin() as session:
+            key = create_key(session, org, new_organisation=new_org)
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
     typer.echo(key)
 
 
@@ -215,13 +219,33 @@ def worker(
     import os
 
     from claim_intake.intake.distributed import celery_app, per_process_threads
+    from claim_intake.workers.celery_app import QUEUE
 
     processes = concurrency or os.cpu_count() or 1
     try:
         celery = celery_app(per_process_threads(Settings(), processes))
     except ClaimIntakeError as exc:
         raise _fail(f"{exc.code}: {exc.message}") from exc
-    celery.worker_main(["worker", "--pool=prefork", f"--concurrency={processes}", f"--loglevel={loglevel}"])
+    celery.worker_main(["worker", "--pool=prefork", f"--concurrency={processes}", f"--loglevel={loglevel}",
+                        f"--queues={QUEUE}"])
+
+
+@app.command("webhook-worker")
+def webhook_worker(
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, help="Deliveries at once.")] = 4,
+    loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "INFO",
+) -> None:
+    """Deliver webhooks queued by the workers, on their own queue: a slow or dead receiver never
+    takes a reading slot. Threads, not processes: deliveries wait on the network."""
+    from claim_intake.intake.distributed import celery_app
+    from claim_intake.workers.celery_app import WEBHOOK_QUEUE
+
+    try:
+        celery = celery_app(Settings())
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    celery.worker_main(["worker", "--pool=threads", f"--concurrency={concurrency}", f"--loglevel={loglevel}",
+                        f"--queues={WEBHOOK_QUEUE}", "--hostname=webhooks@%h"])
 
 
 @app.command()

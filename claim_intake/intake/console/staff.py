@@ -132,8 +132,8 @@ def staff_app(console: Console) -> FastAPI:
         if document is None or document.sha256 is None:
             raise NotFoundError(f"no document {document_id}")
         image = render_page(service.store.get(document.sha256), number, console.settings.read)
-        # The URL names stored bytes that never change; "private": it is a claimant's document.
-        return Response(image, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+        # A claimant's document: kept by no cache, on a shared computer neither (security_headers).
+        return Response(image, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
     @app.post("/claims/{claim_id}/corrections", name="correct")
     def correct(request: Request, db: Db, staff: Staff, claim_id: str,
