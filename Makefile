@@ -5,7 +5,7 @@ CLI := $(VENV)/bin/claim-intake
 STAMP := $(VENV)/.installed-stamp
 BUNDLES := samples/bundles
 
-.PHONY: install demo test test-fast samples record bench lint
+.PHONY: install demo test test-fast samples record bench lint lock
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -43,3 +43,8 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check claim_intake tests benchmarks
+
+# The pinned, hashed dependency set the Dockerfile installs (pip install --require-hashes).
+lock: $(STAMP)
+	$(PY) -m piptools compile --generate-hashes --strip-extras --extra deploy --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
