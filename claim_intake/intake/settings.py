@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     ``data_dir/console-secret``; set it when several hosts serve the console."""
     console_session_hours: float = Field(default=12.0, gt=0)
     """A staff login lasts this long."""
+    login_window_minutes: float = Field(default=15.0, gt=0)
+    login_max_account_failures: int = Field(default=5, ge=1)
+    """Failed logins of one account within the window that lock it until the oldest leaves it."""
+    login_max_address_failures: int = Field(default=20, ge=1)
+    """Failed logins from one address within the window (any account) that refuse it likewise."""
     secure_cookies: bool = False
     """Send the session cookie over HTTPS only: set it behind TLS."""
     follow_up_link_days: float = Field(default=7.0, gt=0)

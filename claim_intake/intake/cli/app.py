@@ -175,6 +175,24 @@ def staff_create(
     stderr.print(f"staff account {member.email} created for {org}")
 
 
+@staff.command("revoke-sessions")
+def staff_revoke_sessions(email: Annotated[str, typer.Option("--email", help="The staff member's login name.")]) -> None:
+    """End every console session of a staff member at once (a lost laptop, someone leaving)."""
+    from sqlalchemy import select
+
+    from claim_intake.intake.console.accounts import normalise_email
+    from claim_intake.intake.console.login_guard import revoke_sessions
+    from claim_intake.intake.store.db import StaffMember, make_sessions, open_database
+
+    settings = Settings()
+    with make_sessions(open_database(settings.resolved_database_url)).begin() as session:
+        member = session.scalar(select(StaffMember).where(StaffMember.email == normalise_email(email)))
+        if member is None:
+            raise _fail(f"not_found: no staff account {email}")
+        ended = revoke_sessions(session, member.id)
+    stderr.print(f"{ended} session(s) of {member.email} ended")
+
+
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (upgrade to head)."""

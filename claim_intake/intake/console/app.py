@@ -31,6 +31,7 @@ from claim_intake.intake.console.i18n import (
     requested_language,
 )
 from claim_intake.intake.console.links import FollowUpLinks
+from claim_intake.intake.console.login_guard import LoginPolicy
 from claim_intake.intake.console.secret import console_secret
 from claim_intake.intake.console.security import csrf_token, require_csrf
 from claim_intake.intake.service import Service
@@ -55,6 +56,7 @@ class Console:
     settings: Settings
     templates: Jinja2Templates
     links: FollowUpLinks
+    login_policy: LoginPolicy
 
     def render(self, request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         t = Translator(language(request))
@@ -129,6 +131,9 @@ def install_console(app: FastAPI, service: Service) -> None:
         settings=settings,
         templates=Jinja2Templates(directory=_HERE / "templates"),
         links=FollowUpLinks(secret, settings.follow_up_link_days * 24 * 3600),
+        login_policy=LoginPolicy(window_s=settings.login_window_minutes * 60,
+                                 max_account_failures=settings.login_max_account_failures,
+                                 max_address_failures=settings.login_max_address_failures),
     )
     staff = staff_app(console)
     staff.add_middleware(

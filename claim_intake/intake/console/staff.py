@@ -14,12 +14,12 @@ from fastapi.responses import RedirectResponse, Response
 from claim_intake.errors import LoginRequiredError, NotFoundError
 from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
-from claim_intake.intake.console import claim_page, queries
-from claim_intake.intake.console.accounts import authenticate
+from claim_intake.intake.console import claim_page, login_guard, queries
+from claim_intake.intake.console.accounts import authenticate, normalise_email
 from claim_intake.intake.console.app import Console, Db, console_app
 from claim_intake.intake.console.i18n import Translator, language
 from claim_intake.intake.console.page_images import render_page
-from claim_intake.intake.console.security import current_staff, log_in, log_out
+from claim_intake.intake.console.security import client_address, current_staff, log_in, log_out
 from claim_intake.intake.corrections import CorrectionError
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.db import ClaimAssignment, StaffMember, utcnow
@@ -69,16 +69,30 @@ def staff_app(console: Console) -> FastAPI:
     def login(request: Request, db: Db, email: Annotated[str, Form(max_length=320)],
               password: Annotated[str, Form(max_length=1000)],
               next: Annotated[str | None, Form(max_length=2000)] = None) -> Response:
+        address, login_name = client_address(request), normalise_email(email)
+        blocked = login_guard.throttle(db, login_name, address, console.login_policy)
+        if blocked is not None:  # refused before Argon2 runs: a flood costs no hashing
+            login_guard.record(db, login_name, address, login_guard.THROTTLED)
+            db.commit()
+            minutes = max(1, -(-blocked.retry_after_s // 60))
+            response = console.render(request, "login.html", 429, locked=blocked.scope, minutes=minutes,
+                                      email=email, next=_safe_next(next))
+            response.headers["Retry-After"] = str(blocked.retry_after_s)
+            return response
         staff = authenticate(db, email, password)
         if staff is None:
+            login_guard.record(db, login_name, address, login_guard.FAILED)
+            db.commit()
             return console.render(request, "login.html", 401, failed=True, email=email, next=_safe_next(next))
-        db.commit()  # a rehashed password
-        log_in(request, staff)
+        login_guard.record(db, login_name, address, login_guard.SUCCEEDED, staff.id)
+        log_in(request, db, staff, console.settings.console_session_hours)
+        db.commit()  # the session, the audit, a rehashed password
         return RedirectResponse(_safe_next(next) or request.url_for("console:queue"), status_code=303)
 
     @app.post("/logout", name="logout")
-    def logout(request: Request) -> RedirectResponse:
-        log_out(request)
+    def logout(request: Request, db: Db) -> RedirectResponse:
+        log_out(request, db)
+        db.commit()
         return RedirectResponse(request.url_for("console:login"), status_code=303)
 
     @app.get("/queue", name="queue")

@@ -258,6 +258,37 @@ class StaffMember(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+class LoginAttempt(Base):
+    """Every console login tried: the login audit, and what throttling counts."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),
+                      Index("ix_login_attempts_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(20))
+    """``succeeded``, ``failed`` (a wrong e-mail or password), or ``throttled`` (not checked)."""
+    staff_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class StaffSession(Base):
+    """A staff login, server-side: the cookie carries only its id, so logging out or an
+    administrator's revocation ends it at once, wherever the cookie is."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """sha256 of the token the cookie holds: a database read leaks no usable session."""
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
 class ClaimAssignment(Base):
     """Who on the staff follows the claim up; a claim without a row is unassigned."""
 
