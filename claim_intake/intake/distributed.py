@@ -8,6 +8,7 @@ import os
 from celery import Celery
 
 from claim_intake.errors import ConfigurationError
+from claim_intake.intake.erasure import apply_retention, sweep_orphans
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.db import make_sessions, open_database
@@ -44,16 +45,22 @@ def worker_parts(settings: Settings) -> WorkerParts:
     metrics = Metrics()
     store = SqlJobStore(sessions, metrics)
     webhooks = WebhookDispatcher(sessions, settings, metrics)
+    blobs = open_store(settings)
     ctx = JobContext(
         store=store,
-        blobs=open_store(settings),
+        blobs=blobs,
         read_options=settings.read,
         engine_factory=settings.engine_factory(),
         rule_set=settings.rule_set,
         lease_s=settings.queue.lease_s,
         max_reads=settings.queue.max_reads,
     )
-    return WorkerParts(jobs=ctx, lost_work=store, hand_out=store.hand_out, deliver_webhooks=webhooks.deliver)
+    def housekeeping() -> None:
+        apply_retention(sessions, blobs, settings.retention_days, settings.retention_states)
+        sweep_orphans(sessions, blobs)
+
+    return WorkerParts(jobs=ctx, lost_work=store, hand_out=store.hand_out, deliver_webhooks=webhooks.deliver,
+                       housekeeping=housekeeping)
 
 
 def celery_app(settings: Settings) -> Celery:

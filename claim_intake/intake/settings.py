@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     """The address claimants reach the service at (``https://claims.example.org``), for follow-up
     links; unset = the address of the staff member's own request."""
 
+    # Personal data (``intake/erasure.py``).
+    retention_days: float | None = Field(default=None, gt=0)
+    """Claims that have stayed in a ``retention_states`` state this many days are erased with
+    their files (beat, hourly; or ``claim-intake retention`` from cron). Unset: kept."""
+    retention_states: list[str] = ["complete"]
+    """The final states retention counts from (add ``paid`` where payouts are recorded)."""
+
     # Scale-out (``claim-intake worker`` and ``beat``). Unset broker: reading runs in this process.
     broker_url: str | None = None
     """Celery broker, e.g. ``redis://127.0.0.1:6379/0``. Set: the API only enqueues, and

@@ -19,6 +19,7 @@ READ_DOCUMENT = "claim_intake.read_document"
 ASSESS_CLAIM = "claim_intake.assess_claim"
 DELIVER_WEBHOOKS = "claim_intake.deliver_webhooks"
 RECONCILE = "claim_intake.reconcile"
+HOUSEKEEPING = "claim_intake.housekeeping"
 
 
 def create_celery(broker_url: str, options: QueueOptions) -> Celery:
@@ -50,6 +51,7 @@ def create_celery(broker_url: str, options: QueueOptions) -> Celery:
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.3},
         beat_schedule={
             "reconcile": {"task": RECONCILE, "schedule": options.reconcile_every_s},
+            "housekeeping": {"task": HOUSEKEEPING, "schedule": options.housekeeping_every_s},
         },
         worker_hijack_root_logger=False,
     )

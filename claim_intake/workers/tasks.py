@@ -25,6 +25,7 @@ from claim_intake.workers import jobs
 from claim_intake.workers.celery_app import (
     ASSESS_CLAIM,
     DELIVER_WEBHOOKS,
+    HOUSEKEEPING,
     READ_DOCUMENT,
     RECONCILE,
     WEBHOOK_QUEUE,
@@ -46,6 +47,8 @@ class WorkerParts:
     hand_out: HandOut
     deliver_webhooks: Callable[[jobs.StatusChanged], None]
     """Delivers synchronously, with its own retries."""
+    housekeeping: Callable[[], None]
+    """Retention and the orphan sweep (``intake.erasure``)."""
 
 
 class _PerProcess:
@@ -159,6 +162,10 @@ def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options:
     @app.task(name=DELIVER_WEBHOOKS)
     def deliver_webhooks(claim_id: str, previous: str, status: str) -> None:
         parts().deliver_webhooks(jobs.StatusChanged(claim_id, previous, status))
+
+    @app.task(name=HOUSEKEEPING)
+    def housekeeping() -> None:
+        parts().housekeeping()
 
     @app.task(name=RECONCILE)
     def reconcile_lost_work() -> None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from claim_intake.errors import InvalidRequestError, NotFoundError
-from claim_intake.intake import lifecycle
+from claim_intake.intake import erasure, lifecycle
 from claim_intake.intake.api.deps import (
     ERRORS,
     NO_NUL,
@@ -120,6 +120,15 @@ def read_claim(db: SessionDep, who: CallerDep, claim_id: str) -> dict:
     lifecycle.audit(db, who, "claim.read", claim.id)
     db.commit()
     return claim_view(claim)
+
+
+@router.delete("/{claim_id}", status_code=204, response_class=Response, responses=ERRORS)
+def erase_claim(service: ServiceDep, who: CallerDep, claim_id: str) -> Response:
+    """Erase the claim: its files, pages, text, fields and findings. What cannot be undone is
+    recorded in the audit log (that it happened, by which key), and nothing of its content."""
+    erasure.erase_claim(service.sessions, service.store, claim_id, organisation_id=who.organisation_id,
+                        actor=who.api_key_id)
+    return Response(status_code=204)
 
 
 @router.get("", response_model=ClaimPage, responses=ERRORS)

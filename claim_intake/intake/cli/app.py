@@ -193,6 +193,47 @@ def staff_revoke_sessions(email: Annotated[str, typer.Option("--email", help="Th
     stderr.print(f"{ended} session(s) of {member.email} ended")
 
 
+def _service_parts():  # type: ignore[no-untyped-def]
+    from claim_intake.intake.store.db import make_sessions, open_database
+    from claim_intake.intake.store.objects import open_store
+
+    settings = Settings()
+    return settings, make_sessions(open_database(settings.resolved_database_url)), open_store(settings)
+
+
+@app.command()
+def erase(claim_id: Annotated[str, typer.Argument(help="The claim's id (clm_...).")],
+          yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False) -> None:
+    """Erase a claim for good: its files, pages, text, fields and findings (the audit log keeps
+    that it happened). Files shared with another claim stay for that claim."""
+    from claim_intake.intake.erasure import erase_claim
+
+    if not yes:
+        typer.confirm(f"Erase claim {claim_id} and its files for good?", abort=True)
+    _, sessions, store = _service_parts()
+    try:
+        done = erase_claim(sessions, store, claim_id, organisation_id=None, actor="cli")
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    stderr.print(f"claim {claim_id} erased: {done.documents} document(s), {done.objects_deleted} file(s) deleted, "
+                 f"{done.objects_kept} shared file(s) kept")
+
+
+@app.command()
+def retention() -> None:
+    """Erase the claims past CLAIM_INTAKE_RETENTION_DAYS and sweep files no claim refers to (what
+    beat runs hourly; from cron in the embedded mode)."""
+    from claim_intake.intake.erasure import apply_retention, sweep_orphans
+
+    settings, sessions, store = _service_parts()
+    try:
+        erased = apply_retention(sessions, store, settings.retention_days, settings.retention_states)
+        swept = sweep_orphans(sessions, store)
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    stderr.print(f"{len(erased)} claim(s) past retention erased, {swept} orphaned file(s) deleted")
+
+
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (upgrade to head)."""

@@ -12,6 +12,9 @@ import io
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -49,6 +52,14 @@ class ObjectStore(Protocol):
         ...
 
     def get(self, key: str) -> bytes: ...
+
+    def delete(self, key: str) -> None:
+        """Removes the object; nothing when it is already gone."""
+        ...
+
+    def keys_older_than(self, age_s: float) -> Iterator[str]:
+        """Keys of objects stored more than ``age_s`` ago (the orphan sweep)."""
+        ...
 
     def check(self) -> None:
         """Raises StorageUnavailableError when the store cannot be used."""
@@ -91,6 +102,18 @@ class LocalStore:
             raise NotFoundError(f"stored object {key} not found") from exc
         except OSError as exc:
             raise StorageUnavailableError(f"cannot read the object folder: {exc}") from exc
+
+    def delete(self, key: str) -> None:
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageUnavailableError(f"cannot delete from the object folder: {exc}") from exc
+
+    def keys_older_than(self, age_s: float) -> Iterator[str]:
+        cutoff = time.time() - age_s
+        for path in self.root.glob("??/??/*"):
+            if len(path.name) == 64 and path.stat().st_mtime < cutoff:
+                yield path.name
 
     def check(self) -> None:
         try:
@@ -147,6 +170,21 @@ class S3Store:
         finally:
             response.close()
             response.release_conn()
+
+    def delete(self, key: str) -> None:
+        try:
+            self.client.remove_object(self.bucket, key)
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailableError(f"the object store cannot be reached: {exc}") from exc
+
+    def keys_older_than(self, age_s: float) -> Iterator[str]:
+        cutoff = datetime.now(UTC) - timedelta(seconds=age_s)
+        try:
+            for item in self.client.list_objects(self.bucket):
+                if item.object_name and item.last_modified and item.last_modified < cutoff:
+                    yield item.object_name
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailableError(f"the object store cannot be reached: {exc}") from exc
 
     def check(self) -> None:
         try:
