@@ -80,3 +80,13 @@ def test_a_giant_pdf_page_is_rendered_within_the_pixel_bound() -> None:
     image = Image.open(io.BytesIO(render_page(buf.getvalue(), 1, ReadOptions())))
     assert max(image.size) <= MAX_SIDE
     assert render_page(invoice_pdf(), 1, ReadOptions())[:2] == b"\xff\xd8"
+
+
+def test_the_claim_page_shows_id_and_bank_numbers_masked(console: Console) -> None:
+    from materials import APPLICANT_ACCOUNT, APPLICANT_ID_NUMBER, application_form_pdf
+
+    org = console.new_org()
+    claim_id = console.submit(org, [("application.pdf", application_form_pdf())])
+    page = console.login(org.email).get(f"/console/claims/{claim_id}").text
+    assert APPLICANT_ID_NUMBER not in page and APPLICANT_ACCOUNT not in page
+    assert "450***********1234" in page and "***************0123" in page

@@ -114,12 +114,14 @@ def add_documents(service: ServiceDep, db: SessionDep, who: CallerDep, claim_id:
 
 
 @router.get("/{claim_id}", response_model=ClaimOut, responses=ERRORS)
-def read_claim(db: SessionDep, who: CallerDep, claim_id: str) -> dict:
+def read_claim(db: SessionDep, who: CallerDep, claim_id: str,
+               reveal: Annotated[bool, Query(description="ID and bank numbers in full (audited); masked otherwise.")] = False,
+               ) -> dict:
     """A claim: its status, documents with their fields, and findings."""
     claim = claim_ops.get_claim(db, who.organisation_id, claim_id)
-    lifecycle.audit(db, who, "claim.read", claim.id)
+    lifecycle.audit(db, who, "claim.reveal" if reveal else "claim.read", claim.id)
     db.commit()
-    return claim_view(claim)
+    return claim_view(claim, reveal)
 
 
 @router.delete("/{claim_id}", status_code=204, response_class=Response, responses=ERRORS)

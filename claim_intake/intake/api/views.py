@@ -6,12 +6,20 @@ from typing import Any
 
 from claim_intake.intake.cli.output import document_json
 from claim_intake.intake.lifecycle import DocumentState
+from claim_intake.intake.masking import mask_field_json
 from claim_intake.intake.store.db import ClaimRow, DocumentRow
 from claim_intake.intake.store.reads import file_report
 
 
-def document_view(row: DocumentRow) -> dict[str, Any]:
+def _masked(part: dict[str, Any]) -> dict[str, Any]:
+    return {**part, "fields": {name: mask_field_json(name, f) for name, f in part["fields"].items()}}
+
+
+def document_view(row: DocumentRow, reveal: bool = False) -> dict[str, Any]:
+    """``reveal``: ID and bank numbers in full (the caller audits it); masked otherwise."""
     parts = [document_json(d) for d in file_report(row).documents] if row.status == DocumentState.read else []
+    if not reveal:
+        parts = [_masked(p) for p in parts]
     return {
         "id": row.id,
         "filename": row.filename,
@@ -38,11 +46,11 @@ def claim_summary(claim: ClaimRow) -> dict[str, Any]:
     }
 
 
-def claim_view(claim: ClaimRow) -> dict[str, Any]:
+def claim_view(claim: ClaimRow, reveal: bool = False) -> dict[str, Any]:
     return {
         **claim_summary(claim),
         "claimant_name": claim.claimant_name,
         "rule_set_version": claim.rule_set_version,
-        "documents": [document_view(d) for d in claim.documents],
+        "documents": [document_view(d, reveal) for d in claim.documents],
         "findings": [f.body for f in claim.findings],
     }
