@@ -46,6 +46,13 @@ def test_every_page_has_the_headers_and_personal_data_is_not_cached(console: Con
         assert response.status_code in (200, 404), response.text[:300]
         _secure(response)
         assert response.headers["cache-control"] == "no-store"
+    with console.service.sessions() as session:
+        from sqlalchemy import select
+
+        from claim_intake.intake.store.db import AuditEntry
+
+        seen = session.scalars(select(AuditEntry.action).where(AuditEntry.claim_id == claim_id)).all()
+    assert {"console.claim.read", "console.page.read", "claim.read"} <= set(seen)
     static = anonymous.get("/console/static/console.css")
     _secure(static)
     assert static.headers.get("cache-control") != "no-store"

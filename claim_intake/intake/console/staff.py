@@ -146,6 +146,8 @@ def staff_app(console: Console) -> FastAPI:
         if document is None or document.sha256 is None:
             raise NotFoundError(f"no document {document_id}")
         image = render_page(service.store.get(document.sha256), number, console.settings.read)
+        lifecycle.audit(db, Caller(staff.organisation_id, staff.id), "console.page.read", row.id, document.id)
+        db.commit()
         # A claimant's document: kept by no cache, on a shared computer neither (security_headers).
         return Response(image, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
