@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     s3_access_key: str | None = None
     s3_secret_key: SecretStr | None = None
     s3_secure: bool = False
+    storage_keys: dict[str, SecretStr] = {}
+    """Master keys that encrypt the stored originals (``store/crypto.py``), by name, the first
+    the current one: JSON, ``'{"2026-12": "<base64 of 32 random bytes>"}'``. Empty: stored as sent.
+    Make one with ``python -c "import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"``."""
     s3_timeout_s: float = Field(default=5.0, gt=0)
     """Connect and read timeout: a store that does not answer in time is unavailable (503)."""
     migrate_on_start: bool = True

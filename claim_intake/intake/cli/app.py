@@ -121,8 +121,10 @@ def process(
 keys = typer.Typer(help="API keys: one or more per organisation.", no_args_is_help=True)
 db = typer.Typer(help="The service's database.", no_args_is_help=True)
 staff = typer.Typer(help="Staff accounts of the review console (/console).", no_args_is_help=True)
+storage = typer.Typer(help="The object store of the original uploads.", no_args_is_help=True)
 app.add_typer(keys, name="keys")
 app.add_typer(staff, name="staff")
+app.add_typer(storage, name="storage")
 app.add_typer(db, name="db")
 
 
@@ -232,6 +234,22 @@ def retention() -> None:
     except ClaimIntakeError as exc:
         raise _fail(f"{exc.code}: {exc.message}") from exc
     stderr.print(f"{len(erased)} claim(s) past retention erased, {swept} orphaned file(s) deleted")
+
+
+@storage.command("rekey")
+def storage_rekey() -> None:
+    """Re-encrypt every stored original under the current key (the first of
+    CLAIM_INTAKE_STORAGE_KEYS), after a key rotation; then the old key can be dropped."""
+    from claim_intake.intake.store.crypto import EncryptedStore
+
+    _, _, store = _service_parts()
+    if not isinstance(store, EncryptedStore):
+        raise _fail("configuration_error: CLAIM_INTAKE_STORAGE_KEYS is not set: nothing is encrypted")
+    try:
+        done = store.rekey()
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    stderr.print(f"{done} object(s) re-encrypted under key {store.keyring.current!r}")
 
 
 @db.command("upgrade")

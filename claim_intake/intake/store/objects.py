@@ -51,6 +51,11 @@ class ObjectStore(Protocol):
         """Stores a seekable file (once), streamed from its start, and returns its key."""
         ...
 
+    def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
+        """Stores ``source`` (from where it is) under ``key`` (its plaintext's content key when it
+        holds ciphertext: ``crypto``); ``replace`` rewrites an existing object (re-encryption)."""
+        ...
+
     def get(self, key: str) -> bytes: ...
 
     def delete(self, key: str) -> None:
@@ -80,9 +85,13 @@ class LocalStore:
 
     def put_file(self, source: BinaryIO) -> str:
         key = file_key(source)
+        self.put_as(key, source)
+        return key
+
+    def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
         path = self._path(key)
-        if path.exists():
-            return key
+        if path.exists() and not replace:
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Written aside, then renamed: a reader never sees half an object.
@@ -93,7 +102,6 @@ class LocalStore:
             os.replace(tmp.name, path)
         except OSError as exc:
             raise StorageUnavailableError(f"cannot write to the object folder: {exc}") from exc
-        return key
 
     def get(self, key: str) -> bytes:
         try:
@@ -147,14 +155,18 @@ class S3Store:
 
     def put_file(self, source: BinaryIO) -> str:
         key = file_key(source)
-        size = source.seek(0, os.SEEK_END)
-        source.seek(0)
+        self.put_as(key, source)
+        return key
+
+    def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
+        start = source.tell()
+        size = source.seek(0, os.SEEK_END) - start
+        source.seek(start)
         try:
             self._ensure_bucket()
             self.client.put_object(self.bucket, key, source, size)
         except _UNAVAILABLE as exc:
             raise StorageUnavailableError(f"the object store cannot be reached: {exc}") from exc
-        return key
 
     def get(self, key: str) -> bytes:
         try:
@@ -194,6 +206,16 @@ class S3Store:
 
 
 def open_store(settings: Settings) -> ObjectStore:
+    """The configured store, encrypting what it keeps when ``storage_keys`` are set (``crypto``)."""
+    store = _plain_store(settings)
+    if not settings.storage_keys:
+        return store
+    from claim_intake.intake.store.crypto import EncryptedStore, Keyring
+
+    return EncryptedStore(store, Keyring.from_settings(settings))
+
+
+def _plain_store(settings: Settings) -> ObjectStore:
     url = settings.resolved_storage_url
     if not url.startswith("s3://"):
         return LocalStore(Path(url))
