@@ -138,8 +138,9 @@ def test_a_declared_gigabyte_sent_slowly_is_refused_before_its_body(server: Serv
                     _slow(1024**3))
     assert outcome.status == 413
     assert b"request_too_large" in outcome.body
-    assert outcome.seconds < 5 and outcome.sent < 1_000_000
-    assert psutil.Process().memory_info().rss < 500e6
+    assert outcome.seconds < 10 and outcome.sent < 1_000_000
+    # The server shares this process (the suite's other tests live in it too): its growth is
+    # what this request cost. benchmarks/oversized_upload.py measures a server of its own.
     assert outcome.rss_growth < 50e6
 
 
