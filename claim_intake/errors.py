@@ -182,6 +182,22 @@ class FollowUpLinkExpiredError(FollowUpLinkError):
     reason = "expired"
 
 
+class FollowUpLinkRevokedError(FollowUpLinkError):
+    """Replaced by a newer link of the claim, or revoked by staff."""
+
+    code = "link_revoked"
+    http_status = 410
+    reason = "revoked"
+
+
+class FollowUpLinkUsedError(FollowUpLinkError):
+    """Its uploads are used up: staff send a new link if more is missing."""
+
+    code = "link_used_up"
+    http_status = 410
+    reason = "used_up"
+
+
 class CsrfError(ClaimIntakeError):
     """A console form without the session's CSRF token."""
 

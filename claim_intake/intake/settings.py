@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     """Send the session cookie over HTTPS only: set it behind TLS."""
     follow_up_link_days: float = Field(default=7.0, gt=0)
     """How long a claimant's follow-up link works."""
+    follow_up_link_uploads: int = Field(default=3, ge=1)
+    """Uploads one follow-up link allows; staff send a new link (revoking the old) for more."""
     public_url: str | None = None
     """The address claimants reach the service at (``https://claims.example.org``), for follow-up
     links; unset = the address of the staff member's own request."""

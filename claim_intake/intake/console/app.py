@@ -130,7 +130,7 @@ def install_console(app: FastAPI, service: Service) -> None:
         service=service,
         settings=settings,
         templates=Jinja2Templates(directory=_HERE / "templates"),
-        links=FollowUpLinks(secret, settings.follow_up_link_days * 24 * 3600),
+        links=FollowUpLinks(secret, settings.follow_up_link_days * 24 * 3600, settings.follow_up_link_uploads),
         login_policy=LoginPolicy(window_s=settings.login_window_minutes * 60,
                                  max_account_failures=settings.login_max_account_failures,
                                  max_address_failures=settings.login_max_address_failures),

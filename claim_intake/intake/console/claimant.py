@@ -44,7 +44,8 @@ def claimant_app(console: Console) -> FastAPI:
         if request.method != "POST":
             yield
             return
-        console.links.check(request.path_params.get("claim_id", ""), request.path_params.get("token", ""))
+        # The signature only (no database): enough to refuse a forged link before its body.
+        console.links.check_signature(request.path_params.get("claim_id", ""), request.path_params.get("token", ""))
         form = await read_upload_form(request, max_files=settings.max_files_per_request,
                                       max_file_bytes=settings.read.limits.max_file_bytes,
                                       max_request_bytes=settings.max_request_bytes)
@@ -59,8 +60,10 @@ def claimant_app(console: Console) -> FastAPI:
     async def _bad_link(request: Request, exc: FollowUpLinkError) -> Response:
         return console.render(request, "follow_up_refused.html", exc.http_status, reason=exc.reason)
 
-    def linked_claim(db: Session, claim_id: str, token: str) -> ClaimRow:
-        console.links.check(claim_id, token)
+    def linked_claim(db: Session, claim_id: str, token: str, uploading: bool = False) -> ClaimRow:
+        link = console.links.check(db, claim_id, token, uploading)
+        if uploading:
+            link.uploads += 1
         claim = db.get(ClaimRow, claim_id)
         if claim is None:  # signed by us, so it existed: treat as a link that no longer works
             raise FollowUpLinkError("the claim of this link no longer exists")
@@ -79,7 +82,7 @@ def claimant_app(console: Console) -> FastAPI:
 
     @app.post("/{claim_id}/{token}", name="upload")
     def upload(request: Request, db: Db, claim_id: str, token: str, chosen: Chosen) -> Response:
-        claim = linked_claim(db, claim_id, token)
+        claim = linked_claim(db, claim_id, token, uploading=True)
         if not lifecycle.accepts_claimant_uploads(claim):
             return page(request, db, claim, token, 409)
         if not chosen:

@@ -195,13 +195,21 @@ def staff_app(console: Console) -> FastAPI:
     def create_link(request: Request, db: Db, staff: Staff, claim_id: str) -> Response:
         row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
         lifecycle.create_follow_up_link(db, staff, row, console.settings.follow_up_link_days)
+        token = console.links.issue(db, row.id, staff.id)
         db.commit()
-        token = console.links.token(row.id)
         public = console.settings.public_url
         url = (f"{public.rstrip('/')}/f/{row.id}/{token}" if public
                else str(request.url_for("follow-up:page", claim_id=row.id, token=token)))
-        # Shown once, on the next page: the link is never stored, only signed.
+        # Shown once, on the next page: the token is never stored, only signed.
         request.session[_LINK] = {"claim": row.id, "url": url}
+        return to_claim(request, row.id, "#link")
+
+    @app.post("/claims/{claim_id}/links/revoke", name="revoke_links")
+    def revoke_links(request: Request, db: Db, staff: Staff, claim_id: str) -> Response:
+        row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
+        console.links.revoke(db, row.id)
+        lifecycle.audit(db, Caller(staff.organisation_id, staff.id), "console.links.revoke", row.id)
+        db.commit()
         return to_claim(request, row.id, "#link")
 
     return app

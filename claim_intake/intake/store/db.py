@@ -289,6 +289,21 @@ class StaffSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
+class FollowUpLinkRow(Base):
+    """A follow-up link handed to a claimant: the signed token names this row, so that a link can
+    be revoked (by staff, or by the next link of the claim) and its uploads counted."""
+
+    __tablename__ = "follow_up_links"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    staff_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    uploads: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ClaimAssignment(Base):
     """Who on the staff follows the claim up; a claim without a row is unassigned."""
 

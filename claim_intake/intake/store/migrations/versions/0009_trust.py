@@ -1,4 +1,5 @@
-"""Login attempts (audit and throttling) and server-side staff sessions.
+"""Login attempts (audit and throttling), server-side staff sessions, and follow-up links that
+can be revoked.
 
 Revision ID: 0009_trust
 Revises: 0005_finding_keys
@@ -37,8 +38,20 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_staff_sessions_staff_id", "staff_sessions", ["staff_id"])
+    op.create_table(
+        "follow_up_links",
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("claim_id", sa.String(40), sa.ForeignKey("claims.id"), nullable=False),
+        sa.Column("staff_id", sa.String(40), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("uploads", sa.Integer(), nullable=False, server_default="0"),
+    )
+    op.create_index("ix_follow_up_links_claim_id", "follow_up_links", ["claim_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("follow_up_links")
     op.drop_table("staff_sessions")
     op.drop_table("login_attempts")
