@@ -23,6 +23,7 @@ from claim_intake.intake.api.deps import (
     CallerDep,
     ServiceDep,
     SessionDep,
+    UploaderDep,
     UploadFormDep,
     upload_body,
 )
@@ -70,7 +71,7 @@ def _files(form: UploadFormDep) -> list[UploadFile]:
 def submit_claim(
     service: ServiceDep,
     db: SessionDep,
-    who: CallerDep,
+    who: UploaderDep,
     form: UploadFormDep,
     idempotency_key: Annotated[str | None, Header(max_length=200, pattern=NO_NUL,
                                                   description="A retry with the same key returns the same claim.")] = None,
@@ -99,7 +100,7 @@ def submit_claim(
 
 @router.post("/{claim_id}/documents", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS,
              openapi_extra=upload_body())
-def add_documents(service: ServiceDep, db: SessionDep, who: CallerDep, claim_id: str, form: UploadFormDep) -> dict:
+def add_documents(service: ServiceDep, db: SessionDep, who: UploaderDep, claim_id: str, form: UploadFormDep) -> dict:
     """More materials for a claim; the claim is assessed again over all its documents."""
     files = _files(form)
     claim = claim_ops.get_claim(db, who.organisation_id, claim_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -56,7 +57,28 @@ def _caller(db: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials 
 CallerDep = Annotated[Caller, Depends(_caller)]
 
 
-async def _upload_form(request: Request, service: ServiceDep, _who: CallerDep) -> AsyncIterator[FormData]:
+_AUTH_THREADS = anyio.CapacityLimiter(8)
+"""Key look-ups of uploads have threads of their own: they never queue behind the request
+handlers (storing files, committing claims) for the shared thread pool before a body is read."""
+
+
+async def _uploader(service: ServiceDep,
+                    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
+    """The caller of an upload, authenticated on a session of its own, closed at once: the
+    request's session takes no pooled connection while the body streams in (twenty uploads at
+    once would otherwise hold the pool for as long as their clients take to send)."""
+
+    def look_up() -> Caller:
+        with service.sessions() as session:
+            return authenticate(session, credentials.credentials if credentials else None)
+
+    return await anyio.to_thread.run_sync(look_up, limiter=_AUTH_THREADS)
+
+
+UploaderDep = Annotated[Caller, Depends(_uploader)]
+
+
+async def _upload_form(request: Request, service: ServiceDep, _who: UploaderDep) -> AsyncIterator[FormData]:
     """The upload's form, read only once the API key is checked (``_who``), within the body limits."""
     settings = service.settings
     form = await read_upload_form(request, max_files=settings.max_files_per_request,
