@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 BUNDLES := samples/bundles
 ROSTER := samples/roster/demo_roster.csv
 
-.PHONY: install demo test test-fast samples record bench lint
+.PHONY: install demo test test-fast samples record bench lint lock
 
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -45,3 +45,8 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check claim_intake tests benchmarks
+
+# The pinned, hashed dependency set the Dockerfile installs (pip install --require-hashes).
+lock: $(STAMP)
+	$(PY) -m piptools compile --generate-hashes --strip-extras --extra deploy --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml

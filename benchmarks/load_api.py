@@ -62,7 +62,7 @@ def embedded_server() -> Iterator[tuple[str, str]]:
     cli = Path(sys.executable).parent / "claim-intake"
     with tempfile.TemporaryDirectory(prefix="claim-intake-load-") as data_dir:
         env = {**os.environ, "CLAIM_INTAKE_DATA_DIR": data_dir}
-        key = subprocess.run([cli, "keys", "create", "--org", "load"], env=env, check=True,
+        key = subprocess.run([cli, "keys", "create", "--org", "load", "--new-org"], env=env, check=True,
                              capture_output=True, text=True).stdout.strip()
         port = _free_port()
         server = subprocess.Popen([cli, "serve", "--port", str(port)], env=env,

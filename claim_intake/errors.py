@@ -118,6 +118,20 @@ class InvalidRequestError(ClaimIntakeError):
     http_status = 422
 
 
+class RequestTooLargeError(ClaimIntakeError):
+    """A request body larger than its route accepts (declared or received): refused unread."""
+
+    code = "request_too_large"
+    http_status = 413
+
+
+class WebhookTargetError(InvalidRequestError):
+    """A webhook URL that points inside the service's own network (loopback, private,
+    link-local, multicast...), unless the operator allowed it."""
+
+    code = "webhook_target_refused"
+
+
 class InvalidTransitionError(ClaimIntakeError):
     """The claim is not in a state that allows the change (e.g. uploads to a complete claim)."""
 
@@ -173,6 +187,22 @@ class FollowUpLinkExpiredError(FollowUpLinkError):
     code = "link_expired"
     http_status = 410
     reason = "expired"
+
+
+class FollowUpLinkRevokedError(FollowUpLinkError):
+    """Replaced by a newer link of the claim, or revoked by staff."""
+
+    code = "link_revoked"
+    http_status = 410
+    reason = "revoked"
+
+
+class FollowUpLinkUsedError(FollowUpLinkError):
+    """Its uploads are used up: staff send a new link if more is missing."""
+
+    code = "link_used_up"
+    http_status = 410
+    reason = "used_up"
 
 
 class CsrfError(ClaimIntakeError):

@@ -114,3 +114,13 @@ def webp_photo() -> bytes:
 @functools.cache
 def tiff_scan(pages: int = 2) -> bytes:
     return _photo("TIFF", pages=pages, compression="tiff_lzw")
+
+
+APPLICANT_ID_NUMBER = "450103199001011234"
+APPLICANT_ACCOUNT = "6222021234567890123"
+
+
+def application_form_pdf() -> bytes:
+    """An application form with an ID number and a bank account: what masking hides."""
+    return pdf_bytes(["职工医疗互助保障金申请表", f"申请人：李四    身份证号：{APPLICANT_ID_NUMBER}",
+                      "开户银行：中国工商银行", f"银行账号：{APPLICANT_ACCOUNT}", "申请日期：2026-11-02"])

@@ -26,7 +26,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_members_import_twice_changes_nothing_the_second_time(data_dir: Path) -> None:
     roster = data_dir / "名单.csv"
     roster.write_text(ROSTER, encoding="utf-8")
-    first = runner.invoke(app, ["members", "import", str(roster), "--org", "市总工会", "--json"])
+    typo = runner.invoke(app, ["members", "import", str(roster), "--org", "市总公会"])
+    assert typo.exit_code == 2 and "no organisation named '市总公会'" in typo.output
+    first = runner.invoke(app, ["members", "import", str(roster), "--org", "市总工会", "--new-org", "--json"])
     assert first.exit_code == 0, first.output
     report = json.loads(first.stdout)
     assert (report["members_added"], report["enrolments_added"]) == (1, 1)

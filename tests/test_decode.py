@@ -116,3 +116,22 @@ def test_encrypted_pdf(counting_engine: CountingEngine) -> None:
 def test_corrupt_pdf(counting_engine: CountingEngine) -> None:
     with pytest.raises(CorruptFileError):
         _read(b"%PDF-1.7\n garbage that is not a PDF", counting_engine)
+
+
+def test_an_ofd_part_that_inflates_past_its_bound_is_refused_unread() -> None:
+    import io
+    import zipfile
+
+    from materials import ofd_invoice
+
+    from claim_intake.errors import CorruptFileError
+    from claim_intake.ocr.ofd import MAX_XML_BYTES, read_ofd
+    from claim_intake.ocr.options import ReadOptions
+
+    assert list(read_ofd(ofd_invoice(), ReadOptions()))  # a real one reads
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("OFD.xml", b"<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'>" + b" " * (MAX_XML_BYTES + 1))
+    assert len(buf.getvalue()) < 100_000  # a few KB that would inflate to 16 MB of XML
+    with pytest.raises(CorruptFileError, match="implausible"):
+        list(read_ofd(buf.getvalue(), ReadOptions()))

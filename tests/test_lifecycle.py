@@ -3,6 +3,7 @@ change is an allowed transition and leaves its row in the claim's history."""
 
 from __future__ import annotations
 
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,7 +32,7 @@ def session(tmp_path):  # type: ignore[no-untyped-def]
 
 
 CALLER = Caller("org_1", "key_1")
-PHOTO = Upload(filename="invoice.jpg", data=b"...", size=3, content_type="image/jpeg")
+PHOTO = Upload(filename="invoice.jpg", source=io.BytesIO(b"..."), size=3, content_type="image/jpeg")
 
 
 def _submitted(session):  # type: ignore[no-untyped-def]

@@ -32,16 +32,16 @@ def test_long_names_are_cut() -> None:
 
 
 def test_the_kind_comes_from_the_bytes_not_the_name() -> None:
-    upload = screen("invoice.jpg", b"%PDF-1.4 ...", 12, Limits())
+    upload = screen("invoice.jpg", b"%PDF-1.4 ...", Limits())
     assert upload.error is None and upload.content_type == "application/pdf"
 
 
 def test_too_large_and_unknown_files_are_refused_with_their_reason() -> None:
-    too_large = screen("big.pdf", b"%PDF-1.4" + b"x" * 100, 108, Limits(max_file_bytes=50))
-    unknown = screen("note.txt", b"hello", 5, Limits())
+    too_large = screen("big.pdf", b"%PDF-1.4" + b"x" * 100, Limits(max_file_bytes=50))
+    unknown = screen("note.txt", b"hello", Limits())
     assert too_large.error is not None and too_large.error.to_dict()["reason"] == "file_too_large"
     assert unknown.error is not None and unknown.error.to_dict()["reason"] == "unsupported_file_type"
-    assert too_large.data == unknown.data == b""
+    assert too_large.source is None and unknown.source is None
 
 
 def test_every_kind_the_sniffer_knows_has_its_content_type_and_reader() -> None:

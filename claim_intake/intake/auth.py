@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claim_intake.errors import AuthError
+from claim_intake.errors import AuthError, NotFoundError
 from claim_intake.intake.store.db import ApiKey, Organisation, new_id
 
 _SCHEME = "cik"
@@ -34,10 +34,14 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(session: Session, organisation_name: str, staff_id: str | None = None) -> str:
-    """A new key for the organisation (created when new), or a staff member's own (``staff_id``).
-    Returns the key: it is not kept."""
+def create_key(session: Session, organisation_name: str, staff_id: str | None = None, *,
+               new_organisation: bool = True) -> str:
+    """A new key for the organisation, or a staff member's own (``staff_id``). An unknown
+    organisation is created when ``new_organisation``; otherwise the name, maybe a typo, is a
+    NotFoundError. Returns the key: it is not kept."""
     organisation = session.scalar(select(Organisation).where(Organisation.name == organisation_name))
+    if organisation is None and not new_organisation:
+        raise NotFoundError(f"no organisation named {organisation_name!r}: check the name, or pass --new-org to create it")
     if organisation is None:
         organisation = Organisation(id=new_id("org"), name=organisation_name)
         session.add(organisation)

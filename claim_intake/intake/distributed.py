@@ -8,6 +8,7 @@ import os
 from celery import Celery
 
 from claim_intake.errors import ConfigurationError
+from claim_intake.intake.erasure import apply_retention, sweep_orphans
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.db import make_sessions, open_database
@@ -18,7 +19,7 @@ from claim_intake.workers.celery_app import create_celery
 from claim_intake.workers.dispatch import CeleryDispatcher
 from claim_intake.workers.jobs import JobContext
 from claim_intake.workers.reconcile import Reconciled, reconcile
-from claim_intake.workers.tasks import WorkerParts, register_tasks
+from claim_intake.workers.tasks import WorkerParts, register_tasks, watch_receipts
 
 
 def broker_url(settings: Settings) -> str:
@@ -45,9 +46,10 @@ def worker_parts(settings: Settings) -> WorkerParts:
     metrics = Metrics()
     store = SqlJobStore(sessions, metrics)
     webhooks = WebhookDispatcher(sessions, settings, metrics)
+    blobs = open_store(settings)
     ctx = JobContext(
         store=store,
-        blobs=open_store(settings),
+        blobs=blobs,
         read_options=settings.read,
         engine_factory=settings.engine_factory(),
         rule_set=settings.rule_set,
@@ -55,12 +57,20 @@ def worker_parts(settings: Settings) -> WorkerParts:
         lease_s=settings.queue.lease_s,
         max_reads=settings.queue.max_reads,
     )
-    return WorkerParts(jobs=ctx, lost_work=store, hand_out=store.hand_out, deliver_webhooks=webhooks.deliver)
+    def housekeeping() -> None:
+        apply_retention(sessions, blobs, settings.retention_days, settings.retention_states)
+        sweep_orphans(sessions, blobs)
+
+    return WorkerParts(jobs=ctx, lost_work=store, hand_out=store.hand_out, deliver_webhooks=webhooks.deliver,
+                       housekeeping=housekeeping)
 
 
 def celery_app(settings: Settings) -> Celery:
     app = create_celery(broker_url(settings), settings.queue)
     register_tasks(app, lambda: worker_parts(settings), settings.queue, settings.read_policy())
+    # The worker's parent marks receipts: no pooled connection there, its children fork later.
+    receipts = SqlJobStore(make_sessions(open_database(settings.resolved_database_url, pooled=False)), Metrics())
+    watch_receipts(app, receipts.mark_received, settings.queue)
     return app
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from claim_intake.benefit.rules import BenefitRules, benefit_rules
@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     s3_access_key: str | None = None
     s3_secret_key: SecretStr | None = None
     s3_secure: bool = False
+    storage_keys: dict[str, SecretStr] = {}
+    """Master keys that encrypt the stored originals (``store/crypto.py``), by name, the first
+    the current one: JSON, ``'{"2026-12": "<base64 of 32 random bytes>"}'``. Empty: stored as sent.
+    Make one with ``python -c "import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"``."""
     s3_timeout_s: float = Field(default=5.0, gt=0)
     """Connect and read timeout: a store that does not answer in time is unavailable (503)."""
     migrate_on_start: bool = True
@@ -52,6 +56,12 @@ class Settings(BaseSettings):
     read_attempts: int = Field(default=3, ge=1)
     """Tries for a document whose reading failed with a retryable error."""
     max_files_per_request: int = Field(default=20, ge=1)
+    max_request_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    """The largest upload request (all its files); a larger declared body is refused unread, and
+    a body that grows past it while arriving is cut off. Per file: ``read.limits.max_file_bytes``."""
+    max_form_bytes: int = Field(default=1024 * 1024, gt=0)
+    """The largest body of any other request (forms, JSON), and of an upload before its caller
+    is authenticated."""
     page_size: int = Field(default=50, ge=1, le=500)
     """Claims per page of ``GET /v1/claims``."""
     timezone: str = "Asia/Shanghai"
@@ -60,6 +70,9 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(default=5, ge=1)
     webhook_backoff_s: float = Field(default=1.0, ge=0)
     """First wait between delivery attempts; doubles each time (capped at 60 s)."""
+    webhook_allowed_networks: list[IPvAnyNetwork] = []
+    """Networks a webhook may point into although they are not public (loopback, private,
+    link-local...): JSON, ``'["10.20.0.0/16"]'``. Empty: public addresses only."""
 
     # The staff console and the claimant's follow-up page (``intake/web``).
     console_secret: SecretStr | None = None
@@ -67,13 +80,28 @@ class Settings(BaseSettings):
     ``data_dir/console-secret``; set it when several hosts serve the console."""
     console_session_hours: float = Field(default=12.0, gt=0)
     """A staff login lasts this long."""
+    login_window_minutes: float = Field(default=15.0, gt=0)
+    login_max_account_failures: int = Field(default=5, ge=1)
+    """Failed logins of one account within the window that lock it until the oldest leaves it."""
+    login_max_address_failures: int = Field(default=20, ge=1)
+    """Failed logins from one address within the window (any account) that refuse it likewise."""
     secure_cookies: bool = False
     """Send the session cookie over HTTPS only: set it behind TLS."""
     follow_up_link_days: float = Field(default=7.0, gt=0)
     """How long a claimant's follow-up link works."""
+    follow_up_link_uploads: int = Field(default=3, ge=1)
+    """Uploads one follow-up link allows; staff send a new link (revoking the old) for more."""
     public_url: str | None = None
     """The address claimants reach the service at (``https://claims.example.org``), for follow-up
     links; unset = the address of the staff member's own request."""
+
+    # Personal data (``intake/erasure.py``).
+    retention_days: float | None = Field(default=None, gt=0)
+    """Claims that have stayed in a ``retention_states`` state this many days are erased with
+    their files (beat, hourly; or ``claim-intake retention`` from cron). Unset: kept."""
+    retention_states: list[str] = ["paid", "rejected"]
+    """The final states retention counts from: a claim paid out or turned down (``complete`` now
+    waits for a decision, so it is no final state)."""
 
     # Scale-out (``claim-intake worker`` and ``beat``). Unset broker: reading runs in this process.
     broker_url: str | None = None

@@ -2,7 +2,9 @@
 
 The body is signed with HMAC-SHA256 under the webhook's secret; the receiver recomputes it over
 the raw body and compares (``X-Claim-Intake-Signature: sha256=<hex>``). Deliveries run on their own
-small thread pool, so a slow receiver never holds up reading, and every one is recorded.
+small thread pool (in the Celery mode: their own queue, ``claim-intake webhook-worker``), so a slow
+or dead receiver never holds up reading, and every one is recorded. Targets are checked and pinned
+by ``webhook_targets`` (public addresses only, no redirects, errors summarised).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from claim_intake.errors import WebhookDeliveryError
+from claim_intake.errors import WebhookDeliveryError, WebhookTargetError
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.db import (
@@ -30,6 +32,7 @@ from claim_intake.intake.store.db import (
     new_id,
     utcnow,
 )
+from claim_intake.intake.webhook_targets import check_target, post, summarise
 from claim_intake.workers.jobs import StatusChanged
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ class WebhookDispatcher:
         self._sessions = sessions
         self._metrics = metrics
         self._timeout = settings.webhook_timeout_s
+        self._allowed = settings.webhook_allowed_networks
         self._retry = Retrying(
             stop=stop_after_attempt(settings.webhook_attempts),
             wait=wait_exponential(multiplier=settings.webhook_backoff_s, max=60),
@@ -102,17 +106,21 @@ class WebhookDispatcher:
         def attempt() -> int:
             nonlocal attempts
             attempts += 1
+            target = check_target(url, self._allowed)  # each time: what the name resolves to may change
             try:
-                response = httpx.post(url, content=body, headers=headers, timeout=self._timeout)
+                response = post(target, body, headers, self._timeout)
             except httpx.HTTPError as exc:
-                raise WebhookDeliveryError(f"{type(exc).__name__}: {exc}") from exc
-            if not response.is_success:
+                raise WebhookDeliveryError(summarise(exc)) from exc
+            if not response.is_success:  # a redirect (3xx) included: not followed
                 raise WebhookDeliveryError(f"the receiver answered {response.status_code}", response.status_code)
             return response.status_code
 
         status, code, error = "delivered", None, None
         try:
             code = self._retry(attempt)
+        except WebhookTargetError as exc:
+            status, error = "failed", summarise(exc)
+            log.warning("webhook delivery %s to %s refused: %s", delivery_id, url, exc.message)
         except WebhookDeliveryError as exc:
             status, code, error = "failed", exc.status, str(exc)
             log.warning("webhook delivery %s to %s failed after %d attempts: %s", delivery_id, url, attempts, exc)

@@ -49,15 +49,23 @@ def _box(text: str | None) -> tuple[float, float, float, float] | None:
     return x, y, w, h
 
 
+MAX_XML_BYTES = 16 * 1024 * 1024
+"""The largest XML part read (parsed whole); an invoice's parts are kilobytes."""
+
+
 class _Archive:
     def __init__(self, data: bytes, max_bytes: int) -> None:
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile as exc:
             raise CorruptFileError(f"the OFD archive cannot be opened: {exc}") from exc
-        # A zip bomb declares its expanded size: refuse before inflating anything.
-        if sum(info.file_size for info in self._zip.infolist()) > max_bytes * 20:
+        # A zip bomb declares its expanded size (zipfile never inflates past it): refuse before
+        # inflating anything, the whole and each XML part (an invoice's are kilobytes).
+        infos = self._zip.infolist()
+        if sum(info.file_size for info in infos) > max_bytes * 20:
             raise CorruptFileError("the OFD archive expands to an implausible size")
+        if any(info.file_size > MAX_XML_BYTES for info in infos if info.filename.lower().endswith(".xml")):
+            raise CorruptFileError("an OFD part expands to an implausible size")
         self._names = {name.lower().lstrip("/"): name for name in self._zip.namelist()}
 
     def xml(self, path: str) -> Element:

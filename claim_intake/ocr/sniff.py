@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import BinaryIO
 
 from claim_intake.errors import EmptyFileError, UnsupportedFileTypeError
 from claim_intake.ocr.models import FileKind
@@ -24,8 +25,29 @@ _SIGNATURES: tuple[tuple[bytes, FileKind], ...] = (
 )
 
 
+_HEAD = 4096
+_CHUNK = 1 << 20
+
+
 def sniff(data: bytes) -> FileKind:
-    if not data.strip():
+    return sniff_file(io.BytesIO(data))
+
+
+def _blank(source: BinaryIO, head: bytes) -> bool:
+    """Nothing but whitespace, read a chunk at a time (an upload is never held whole)."""
+    chunk = head
+    while chunk:
+        if chunk.strip():
+            return False
+        chunk = source.read(_CHUNK)
+    return True
+
+
+def sniff_file(source: BinaryIO) -> FileKind:
+    """The kind of a seekable file from its first bytes (an OFD: its zip directory)."""
+    source.seek(0)
+    data = source.read(_HEAD)
+    if _blank(source, data):
         raise EmptyFileError("the file is empty")
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return FileKind.webp
@@ -36,7 +58,7 @@ def sniff(data: bytes) -> FileKind:
         return FileKind.heic
     if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
         return FileKind.pdf
-    if data.startswith(b"PK\x03\x04") and _is_ofd(data):
+    if data.startswith(b"PK\x03\x04") and _is_ofd(source):
         return FileKind.ofd
     raise UnsupportedFileTypeError(
         "unsupported file type: expected a photo or scan (JPEG, PNG, WebP, BMP, TIFF, GIF, "
@@ -44,10 +66,11 @@ def sniff(data: bytes) -> FileKind:
     )
 
 
-def _is_ofd(data: bytes) -> bool:
+def _is_ofd(source: BinaryIO) -> bool:
     """An OFD is a zip whose root holds OFD.xml; other zips (docx, archives) are not."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        source.seek(0)
+        with zipfile.ZipFile(source) as archive:
             return any(name.lower() == "ofd.xml" for name in archive.namelist())
     except zipfile.BadZipFile:
         return False

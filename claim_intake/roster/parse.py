@@ -20,6 +20,9 @@ from claim_intake.extract.normalize import find_dates
 from claim_intake.roster.identity import IdNumberError, normalise_account, normalise_id_number
 from claim_intake.roster.models import RosterFile, RosterRow, RowProblem
 
+MAX_ROSTER_BYTES = 64 * 1024 * 1024
+"""A roster file larger than this is refused (a 100,000-member CSV is about 12 MB)."""
+
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "name"),
     "id_number": ("公民身份号码", "身份证号", "身份证号码", "id_number"),

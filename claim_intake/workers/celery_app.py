@@ -12,10 +12,14 @@ from celery import Celery
 from claim_intake.workers.options import QueueOptions
 
 QUEUE = "claim_intake"
+WEBHOOK_QUEUE = "claim_intake.webhooks"
+"""Deliveries wait on receivers (timeouts, retries): on their own queue and workers
+(``claim-intake webhook-worker``), a dead receiver takes no reading slot."""
 READ_DOCUMENT = "claim_intake.read_document"
 ASSESS_CLAIM = "claim_intake.assess_claim"
 DELIVER_WEBHOOKS = "claim_intake.deliver_webhooks"
 RECONCILE = "claim_intake.reconcile"
+HOUSEKEEPING = "claim_intake.housekeeping"
 
 
 def create_celery(broker_url: str, options: QueueOptions) -> Celery:
@@ -47,6 +51,7 @@ def create_celery(broker_url: str, options: QueueOptions) -> Celery:
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.3},
         beat_schedule={
             "reconcile": {"task": RECONCILE, "schedule": options.reconcile_every_s},
+            "housekeeping": {"task": HOUSEKEEPING, "schedule": options.housekeeping_every_s},
         },
         worker_hijack_root_logger=False,
     )

@@ -21,6 +21,8 @@ class QueueOptions(BaseModel):
     document handed out twice is read once, but the extra message costs a look-up."""
     reconcile_every_s: float = Field(default=30.0, gt=0)
     """How often lost work is looked for (celery beat; a thread in the embedded mode)."""
+    housekeeping_every_s: float = Field(default=3600.0, gt=0)
+    """How often retention and the orphan sweep run (celery beat)."""
     soft_time_limit_s: float = Field(default=300.0, gt=0)
     """A read that takes longer is abandoned and the document recorded as unreadable."""
     time_limit_s: float = Field(default=360.0, gt=0)

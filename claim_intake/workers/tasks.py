@@ -13,18 +13,22 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import task_received
 
 from claim_intake.errors import ClaimIntakeError, ReadTimeoutError
 from claim_intake.workers import jobs
 from claim_intake.workers.celery_app import (
     ASSESS_CLAIM,
     DELIVER_WEBHOOKS,
-    QUEUE,
+    HOUSEKEEPING,
     READ_DOCUMENT,
     RECONCILE,
+    WEBHOOK_QUEUE,
 )
 from claim_intake.workers.dispatch import CeleryDispatcher, HandOut
 from claim_intake.workers.options import QueueOptions
@@ -43,6 +47,8 @@ class WorkerParts:
     hand_out: HandOut
     deliver_webhooks: Callable[[jobs.StatusChanged], None]
     """Delivers synchronously, with its own retries."""
+    housekeeping: Callable[[], None]
+    """Retention and the orphan sweep (``intake.erasure``)."""
 
 
 class _PerProcess:
@@ -60,6 +66,37 @@ class _PerProcess:
             return self._parts
 
 
+MarkReceived = Callable[[str, str, float], object]
+"""(document_id, task_id, lease_s): a worker took the document's message (``SqlJobStore.mark_received``)."""
+
+
+def _seconds_until(eta: Any) -> float:
+    """The wait before a message's ETA (a retry's countdown), as Celery gives it (datetime or ISO text)."""
+    if not eta:
+        return 0.0
+    at = eta if isinstance(eta, datetime) else datetime.fromisoformat(str(eta))
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return max(0.0, (at - datetime.now(UTC)).total_seconds())
+
+
+def watch_receipts(app: Celery, mark_received: MarkReceived, options: QueueOptions) -> None:
+    """Marks each read message as taken the moment this worker's consumer receives it (before a
+    pool process starts it). Between that instant and the reader's own lease the document is
+    otherwise held by the hand-out's queue lease (30 min): a worker killed there would leave it
+    waiting that long. Runs in the worker's parent process; a failure only loses the shortcut."""
+
+    def received(sender: Any = None, request: Any = None, **_: Any) -> None:
+        if request is None or request.name != READ_DOCUMENT or getattr(sender, "app", app) is not app:
+            return
+        try:
+            mark_received(request.args[0], request.id, options.lease_s + _seconds_until(request.eta))
+        except Exception:  # the database away: the queue lease still bounds the wait
+            log.warning("could not mark document %s as received", request.args[:1], exc_info=True)
+
+    task_received.connect(received, weak=False)
+
+
 def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options: QueueOptions,
                    policy: ReadPolicy) -> None:
     parts = _PerProcess(build_parts)
@@ -68,7 +105,7 @@ def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options:
         return CeleryDispatcher(app, parts().hand_out, options)
 
     def send_webhooks(change: jobs.StatusChanged) -> None:
-        app.send_task(DELIVER_WEBHOOKS, args=[change.claim_id, change.previous, change.status], queue=QUEUE)
+        app.send_task(DELIVER_WEBHOOKS, args=[change.claim_id, change.previous, change.status], queue=WEBHOOK_QUEUE)
 
     def job_context() -> jobs.JobContext:
         return dataclasses.replace(parts().jobs, on_status_change=send_webhooks)
@@ -125,6 +162,10 @@ def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options:
     @app.task(name=DELIVER_WEBHOOKS)
     def deliver_webhooks(claim_id: str, previous: str, status: str) -> None:
         parts().deliver_webhooks(jobs.StatusChanged(claim_id, previous, status))
+
+    @app.task(name=HOUSEKEEPING)
+    def housekeeping() -> None:
+        parts().housekeeping()
 
     @app.task(name=RECONCILE)
     def reconcile_lost_work() -> None:

@@ -71,7 +71,7 @@ def test_staff_follow_up_and_the_claimants_upload(server: Server, browser, scree
     page.wait_for_load_state()
     assert "联系（微信，已联系上）" in page.locator("#history").inner_text()
 
-    page.locator("#link button[type=submit]").click()
+    page.locator("#create-link").click()
     page.wait_for_load_state()
     link = page.locator("#follow-up-link").get_attribute("href")
     assert link and f"/f/{claim_id}/" in link

@@ -6,7 +6,7 @@ import re
 import time
 from unittest import mock
 
-from materials import discharge_summary_pdf
+from materials import discharge_summary_pdf, invoice_pdf
 
 from claim_intake.intake.console.links import FollowUpLinks
 from claim_intake.intake.console.secret import console_secret
@@ -130,8 +130,9 @@ def test_tampered_and_expired_links_are_refused(console: Console) -> None:
 
     # Signed with the service's own secret, eight days ago: a week's link has run out.
     links = FollowUpLinks(console_secret(console.settings), console.settings.follow_up_link_days * 24 * 3600)
-    with mock.patch("itsdangerous.timed.time.time", return_value=time.time() - 8 * 24 * 3600):
-        old = links.token(claim_id)
+    with mock.patch("itsdangerous.timed.time.time", return_value=time.time() - 8 * 24 * 3600), \
+            console.service.sessions.begin() as session:
+        old = links.issue(session, claim_id, None)
     expired = console.client().get(f"/f/{claim_id}/{old}")
     assert expired.status_code == 410
     assert "该链接已过期" in expired.text
@@ -146,3 +147,38 @@ def test_the_claimants_upload_needs_the_pages_csrf_token(console: Console) -> No
     response = claimant.post(path, files=[("files", ("discharge_summary.pdf", discharge_summary_pdf()))])
     assert response.status_code == 403
     assert len(console.claim(org, claim_id)["documents"]) == 3
+
+
+def test_a_new_link_revokes_the_old_and_staff_can_revoke_them_all(console: Console) -> None:
+    org = console.new_org()
+    claim_id = console.submit(org, missing_discharge_summary())
+    first = _link(console, org.email, claim_id)
+    second = _link(console, org.email, claim_id)
+    claimant = console.client()
+    replaced = claimant.get(first)
+    assert replaced.status_code == 410 and "该链接已作废" in replaced.text
+    assert claimant.get(second).status_code == 200
+
+    staff = console.login(org.email)
+    page = staff.get(f"/console/claims/{claim_id}").text
+    assert staff.post(f"/console/claims/{claim_id}/links/revoke", data={"csrf_token": csrf_of(page)}).status_code == 303
+    assert claimant.get(second).status_code == 410
+
+
+def test_a_link_allows_a_few_uploads_then_is_used_up(console: Console) -> None:
+    org = console.new_org()
+    claim_id = console.submit(org, missing_discharge_summary())
+    path = _link(console, org.email, claim_id)
+    claimant = console.client()
+    for n in range(console.settings.follow_up_link_uploads):
+        page = claimant.get(path)
+        assert page.status_code == 200
+        # Not what is missing: the claim stays open to uploads, and each one counts.
+        response = claimant.post(path, data={"csrf_token": csrf_of(page.text)},
+                                 files=[("files", ("receipt.pdf", invoice_pdf(number=f"77{n:08d}")))])
+        assert response.status_code == 303, response.text[:300]
+        assert console.wait_assessed(org, claim_id)["status"] == "needs_follow_up"
+    page = claimant.get(path)
+    refused = claimant.post(path, data={"csrf_token": csrf_of(page.text) if page.status_code == 200 else ""},
+                            files=[("files", ("discharge_summary.pdf", discharge_summary_pdf()))])
+    assert refused.status_code == 410 and "上传次数已用完" in refused.text

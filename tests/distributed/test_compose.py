@@ -15,7 +15,7 @@ from claim_intake.intake.cli.app import app as cli
 from claim_intake.intake.settings import Settings
 
 COMPOSE = Path(__file__).parents[2] / "docker-compose.yml"
-OURS = ("api", "worker", "beat", "flower")
+OURS = ("api", "worker", "webhook-worker", "beat", "flower")
 SHARED = ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "BROKER_URL")
 
 
@@ -82,7 +82,7 @@ def test_api_and_workers_share_database_storage_and_broker(services: dict[str, A
     for key in SHARED:
         assert api[f"CLAIM_INTAKE_{key}"] == worker[f"CLAIM_INTAKE_{key}"] == beat[f"CLAIM_INTAKE_{key}"], key
     broker = api["CLAIM_INTAKE_BROKER_URL"]
-    assert broker.startswith("redis://redis:")
+    assert broker.startswith("redis://:${REDIS_PASSWORD:?") and broker.endswith("@redis:6379/0")
     assert any(f"--broker={broker}" == word for word in services["flower"]["command"])
     assert api["CLAIM_INTAKE_S3_ENDPOINT"].startswith("minio:")
     assert "@postgres:" in api["CLAIM_INTAKE_DATABASE_URL"]
@@ -117,3 +117,57 @@ def test_named_volumes_are_declared(compose: dict[str, Any], services: dict[str,
             if not source.startswith((".", "/")):
                 assert source in declared, f"{name}: volume {source} is not declared"
     assert "postgres-data" in declared and "minio-data" in declared
+
+
+SECRETS = ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "MINIO_APP_USER",
+           "MINIO_APP_PASSWORD", "CONSOLE_SECRET", "FLOWER_USER", "FLOWER_PASSWORD")
+
+
+def test_no_secret_has_a_default_and_compose_refuses_to_start_without_them() -> None:
+    import re
+
+    text = COMPOSE.read_text()
+    used = set(re.findall(r"\$\{(\w+)", text))
+    assert used == set(SECRETS), used ^ set(SECRETS)
+    # ${VAR:?message}: compose stops with the message when VAR is unset or empty; no ${VAR:-default}.
+    assert not re.search(r"\$\{\w+:?-", text)
+    for variable in re.findall(r"\$\{(\w+[^}]*)\}", text):
+        assert ":?" in variable, f"${{{variable}}} may start empty"
+
+
+def test_redis_wants_a_password_and_flower_is_behind_one_on_this_host_only(services: dict[str, Any]) -> None:
+    redis = services["redis"]
+    assert "--requirepass" in redis["command"]
+    assert redis["command"][redis["command"].index("--requirepass") + 1].startswith("${REDIS_PASSWORD:?")
+    assert "REDISCLI_AUTH" in redis["environment"]  # its health check logs in
+    assert "ports" not in redis and "ports" not in services["postgres"] and "ports" not in services["minio"]
+    flower = services["flower"]
+    assert any(word.startswith("--basic-auth=${FLOWER_USER:?") for word in flower["command"])
+    assert all(port.startswith("127.0.0.1:") for port in flower.get("ports", []))
+
+
+def test_the_app_uses_a_minio_user_limited_to_its_bucket(services: dict[str, Any]) -> None:
+    import json
+
+    env = services["api"]["environment"]
+    assert env["CLAIM_INTAKE_S3_ACCESS_KEY"].startswith("${MINIO_APP_USER:?")
+    assert "MINIO_ROOT" not in json.dumps([services[n]["environment"] for n in OURS])
+    setup = " ".join(services["minio-bucket"]["command"])
+    assert "mc admin user add" in setup and "mc admin policy attach local claim-intake" in setup
+    mount = next(v for v in services["minio-bucket"]["volumes"] if v.endswith(":/policy.json:ro"))
+    policy = json.loads((COMPOSE.parent / mount.split(":")[0]).read_text())
+    bucket = env["CLAIM_INTAKE_STORAGE_URL"].removeprefix("s3://")
+    actions = {a for statement in policy["Statement"] for a in statement["Action"]}
+    resources = {r for statement in policy["Statement"] for r in statement["Resource"]}
+    assert all(s["Effect"] == "Allow" for s in policy["Statement"])
+    assert actions == {"s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    assert resources == {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"}
+
+
+def test_the_image_installs_from_the_lock_file() -> None:
+    dockerfile = (COMPOSE.parent / "Dockerfile").read_text()
+    lock = COMPOSE.parent / "requirements.lock"
+    assert lock.is_file()
+    assert "requirements.lock" in dockerfile and "--require-hashes" in dockerfile
+    pinned = [line for line in lock.read_text().splitlines() if line and not line.startswith((" ", "#"))]
+    assert pinned and all("==" in line for line in pinned)

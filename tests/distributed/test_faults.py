@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 from conftest import Weed
@@ -97,3 +98,32 @@ def test_storage_outage_refuses_uploads_and_queued_reads_wait_for_it(broker_url,
 
     assessed = cluster.wait_assessed(claim["id"])
     assert [d["status"] for d in assessed["documents"]] == ["read", "read"]
+
+
+def test_a_two_minute_storage_outage_during_a_claim_costs_time_not_documents(broker_url, make_cluster, weed: Weed) -> None:
+    """Object storage away for two minutes while a claim is being read: every try in between
+    fails on the outage, none is counted against a document, and the claim completes with no
+    ``unreadable_file`` once the store is back (the reading policy, workers/policy.py)."""
+    cluster: Cluster = make_cluster(broker_url)
+    cluster.start_worker(concurrency=1)
+    cluster.start_beat()
+    claim = cluster.submit(sample(INVOICE), sample(SETTLEMENT), sample("02_discharge_summary.png")).json()
+    first = claim["documents"][0]["id"]
+
+    wait_for(lambda: _reading(cluster, first), 30, "the first document to be read")
+    weed.stop()
+    try:
+        time.sleep(120)
+        documents = cluster.documents(claim["id"])
+        assert any(d.status in ("queued", "reading") for d in documents)
+        assert not any(d.status == "failed" for d in documents)
+    finally:
+        weed.start()
+
+    assessed = cluster.wait_assessed(claim["id"], timeout=120)
+    assert [d["status"] for d in assessed["documents"]] == ["read", "read", "read"]
+    assert not [f for f in assessed["findings"] if f["code"] == "unreadable_file"]
+    # Tried many times through the outage, and those tries were handed back, not counted.
+    rows = cluster.documents(claim["id"])
+    assert max(d.attempts for d in rows) > 5
+    assert all(d.attempts - d.released_reads <= 2 for d in rows)

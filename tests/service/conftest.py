@@ -69,6 +69,8 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         "read": ReadOptions(limits=Limits(max_file_bytes=MAX_FILE_BYTES)),
         "webhook_backoff_s": 0.05,
         "webhook_timeout_s": 2.0,
+        # The test receivers listen on loopback, which only an operator's allow-list opens.
+        "webhook_allowed_networks": ["127.0.0.0/8"],
     }
     if request.param == "embedded":
         data_dir = tmp_path_factory.mktemp("embedded")

@@ -81,6 +81,7 @@ def test_uploads_are_refused_while_object_storage_is_down(backend: Backend) -> N
         assert api.client.get("/v1/claims", headers=key).json()["items"] == []
         ready = api.client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["error"]["code"] == "not_ready"
+        assert "127.0.0.1" not in ready.text  # which part, not its address or the driver's words
         assert api.client.get("/healthz").status_code == 200
     finally:
         client.__exit__(None, None, None)
@@ -91,8 +92,12 @@ def test_keys_create_prints_a_key_that_the_api_accepts(backend: Backend) -> None
     env = {"CLAIM_INTAKE_DATA_DIR": str(settings.data_dir)}
     if settings.database_url:
         env["CLAIM_INTAKE_DATABASE_URL"] = settings.database_url
-    result = CliRunner().invoke(cli, ["keys", "create", "--org", "南宁市总工会"], env=env)
+    typo = CliRunner().invoke(cli, ["keys", "create", "--org", "南宁市总工会"], env=env)
+    assert typo.exit_code != 0 and "not_found" in typo.output and "--new-org" in typo.output
+    result = CliRunner().invoke(cli, ["keys", "create", "--org", "南宁市总工会", "--new-org"], env=env)
     assert result.exit_code == 0, result.output
+    again = CliRunner().invoke(cli, ["keys", "create", "--org", "南宁市总工会"], env=env)
+    assert again.exit_code == 0 and again.output.strip() != result.output.strip()
     key = result.output.strip()
     assert key.startswith("cik_")
 

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claim_intake.errors import ClaimIntakeError, InvalidRequestError
+from claim_intake.intake import access_log
 from claim_intake.intake.api import (
     claim_routes,
     member_routes,
@@ -22,7 +23,9 @@ from claim_intake.intake.api import (
     payout_routes,
     webhook_routes,
 )
+from claim_intake.intake.body_limit import BodyLimitMiddleware
 from claim_intake.intake.console.app import install_console
+from claim_intake.intake.security_headers import SecurityHeadersMiddleware
 from claim_intake.intake.service import build_service
 from claim_intake.intake.settings import Settings
 from claim_intake.ocr.reader import EngineFactory
@@ -94,4 +97,9 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
                    operation_routes.router):
         app.include_router(router)
     install_console(app, service)
+    app.add_middleware(SecurityHeadersMiddleware)
+    access_log.install()
+    # Added last, so outermost: it sees every request (API and console) before anything reads it.
+    app.add_middleware(BodyLimitMiddleware, default_bytes=service.settings.max_form_bytes,
+                       max_bytes=service.settings.max_request_bytes)
     return app

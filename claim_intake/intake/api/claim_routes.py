@@ -10,71 +10,111 @@ from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import UploadFile
 
-from claim_intake.errors import NotFoundError
-from claim_intake.intake import lifecycle
+from claim_intake.errors import InvalidRequestError, NotFoundError
+from claim_intake.intake import erasure, lifecycle
 from claim_intake.intake.api.deps import (
     ERRORS,
     NO_NUL,
     UPLOAD_ERRORS,
     CallerDep,
-    Files,
     ServiceDep,
     SessionDep,
+    UploaderDep,
+    UploadFormDep,
+    upload_body,
 )
 from claim_intake.intake.api.member_routes import claimant_identity
 from claim_intake.intake.api.schemas import ClaimOut, ClaimPage, ClaimState
 from claim_intake.intake.api.views import claim_summary, claim_view
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.search import ClaimFilter
+from claim_intake.intake.upload_form import files_of, text_of
 from claim_intake.intake.uploads import screen_files
 from claim_intake.validators.models import ClaimType
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 
-@router.post("", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS)
+class SubmitFields(BaseModel):
+    """The text fields of a submission (the form is read after authentication, so validated here)."""
+
+    claim_type: str = Field(max_length=40)
+    claimant_name: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
+    external_id: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    claimant_id_number: str | None = Field(default=None, max_length=40, pattern=NO_NUL)
+    claimant_unit: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    member_id: str | None = Field(default=None, max_length=40, pattern=NO_NUL)
+
+
+_SUBMIT_BODY = upload_body(
+    claim_type={"type": "string", "enum": [t.value for t in ClaimType], "required": True},
+    claimant_name={"type": "string", "maxLength": 100},
+    external_id={"type": "string", "maxLength": 200, "description": "Your own reference."},
+    claimant_id_number={"type": "string", "maxLength": 40,
+                        "description": "The claimant's resident ID number (公民身份号码): matched against the roster."},
+    claimant_unit={"type": "string", "maxLength": 200,
+                   "description": "The claimant's unit (工作单位 / 基层工会): with the name, matched against the roster."},
+    member_id={"type": "string", "maxLength": 40,
+               "description": "The roster's member the claim is for (instead of claimant_id_number)."},
+)
+
+
+def _submit_fields(form: UploadFormDep) -> SubmitFields:
+    try:
+        return SubmitFields(**{name: value for name in SubmitFields.model_fields if (value := text_of(form, name))})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise InvalidRequestError(problems) from exc
+
+
+def _files(form: UploadFormDep) -> list[UploadFile]:
+    files = files_of(form)
+    if not files:
+        raise InvalidRequestError("files: at least one file is required")
+    return files
+
+
+@router.post("", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS, openapi_extra=_SUBMIT_BODY)
 def submit_claim(
     service: ServiceDep,
     db: SessionDep,
-    who: CallerDep,
-    files: Files,
-    claim_type: Annotated[str, Form(max_length=40, json_schema_extra={"enum": [t.value for t in ClaimType]})],
-    claimant_name: Annotated[str | None, Form(max_length=100, pattern=NO_NUL)] = None,
-    external_id: Annotated[str | None, Form(max_length=200, pattern=NO_NUL, description="Your own reference.")] = None,
-    claimant_id_number: Annotated[str | None, Form(max_length=40, pattern=NO_NUL, description=(
-        "The claimant's resident ID number (公民身份号码): matched against the roster."))] = None,
-    claimant_unit: Annotated[str | None, Form(max_length=200, pattern=NO_NUL, description=(
-        "The claimant's unit (工作单位 / 基层工会): with the name, matched against the roster."))] = None,
-    member_id: Annotated[str | None, Form(max_length=40, pattern=NO_NUL, description=(
-        "The roster's member the claim is for (instead of claimant_id_number)."))] = None,
+    who: UploaderDep,
+    form: UploadFormDep,
     idempotency_key: Annotated[str | None, Header(max_length=200, pattern=NO_NUL,
                                                   description="A retry with the same key returns the same claim.")] = None,
 ) -> dict:
     """Submit a claim. Answered as soon as the files are stored; reading happens afterwards."""
+    fields = _submit_fields(form)
+    files = _files(form)
+    claim_type, claimant_name, external_id = fields.claim_type, fields.claimant_name, fields.external_id
     existing = lifecycle.find_retry(db, who, idempotency_key)
     if existing is not None:
         lifecycle.audit(db, who, "claim.create", existing.id)
         db.commit()
         return claim_view(existing)
     service.settings.rule_set(claim_type)  # unknown_claim_type before anything is stored
-    id_number = claimant_identity(db, who, claimant_id_number or None, member_id or None)
+    id_number = claimant_identity(db, who, fields.claimant_id_number, fields.member_id)
     uploads = screen_files(files, service.settings.read.limits, service.settings.max_files_per_request)  # type: ignore[arg-type]
     keys = claim_ops.store_uploads(service.store, uploads)
     claim, queued = lifecycle.submit(
         db, who, claim_type=claim_type, claimant_name=claimant_name or None,
         external_id=external_id or None, idempotency_key=idempotency_key, uploads=uploads, keys=keys,
-        zone=service.zone, claimant_id_number=id_number, claimant_unit=claimant_unit or None,
+        zone=service.zone, claimant_id_number=id_number, claimant_unit=fields.claimant_unit,
     )
     for document_id in queued:
         service.executor.submit_document(document_id)
     return claim_view(claim)
 
 
-@router.post("/{claim_id}/documents", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS)
-def add_documents(service: ServiceDep, db: SessionDep, who: CallerDep, claim_id: str, files: Files) -> dict:
+@router.post("/{claim_id}/documents", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS,
+             openapi_extra=upload_body())
+def add_documents(service: ServiceDep, db: SessionDep, who: UploaderDep, claim_id: str, form: UploadFormDep) -> dict:
     """More materials for a claim; the claim is assessed again over all its documents."""
+    files = _files(form)
     claim = claim_ops.get_claim(db, who.organisation_id, claim_id)
     uploads = screen_files(files, service.settings.read.limits, service.settings.max_files_per_request)  # type: ignore[arg-type]
     keys = claim_ops.store_uploads(service.store, uploads)
@@ -87,12 +127,23 @@ def add_documents(service: ServiceDep, db: SessionDep, who: CallerDep, claim_id:
 
 
 @router.get("/{claim_id}", response_model=ClaimOut, responses=ERRORS)
-def read_claim(db: SessionDep, who: CallerDep, claim_id: str) -> dict:
+def read_claim(db: SessionDep, who: CallerDep, claim_id: str,
+               reveal: Annotated[bool, Query(description="ID and bank numbers in full (audited); masked otherwise.")] = False,
+               ) -> dict:
     """A claim: its status, documents with their fields, and findings."""
     claim = claim_ops.get_claim(db, who.organisation_id, claim_id)
-    lifecycle.audit(db, who, "claim.read", claim.id)
+    lifecycle.audit(db, who, "claim.reveal" if reveal else "claim.read", claim.id)
     db.commit()
-    return claim_view(claim)
+    return claim_view(claim, reveal)
+
+
+@router.delete("/{claim_id}", status_code=204, response_class=Response, responses=ERRORS)
+def erase_claim(service: ServiceDep, who: CallerDep, claim_id: str) -> Response:
+    """Erase the claim: its files, pages, text, fields and findings. What cannot be undone is
+    recorded in the audit log (that it happened, by which key), and nothing of its content."""
+    erasure.erase_claim(service.sessions, service.store, claim_id, organisation_id=who.organisation_id,
+                        actor=who.api_key_id)
+    return Response(status_code=204)
 
 
 @router.get("", response_model=ClaimPage, responses=ERRORS)

@@ -3,16 +3,19 @@ authenticated caller, and the documented error answers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any
 
-from fastapi import Depends, File, Request, UploadFile
+import anyio
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from claim_intake.intake.api.schemas import ErrorOut
 from claim_intake.intake.auth import Caller, authenticate
 from claim_intake.intake.service import Service
+from claim_intake.intake.upload_form import read_upload_form
 
 NO_NUL = r"^[^\x00]*$"
 """PostgreSQL text cannot hold NUL: refused at the edge rather than failing in the database."""
@@ -52,4 +55,49 @@ def _caller(db: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials 
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]
-Files = Annotated[list[UploadFile], File(description="Photos, scans or PDFs of the claim materials.")]
+
+
+_AUTH_THREADS = anyio.CapacityLimiter(8)
+"""Key look-ups of uploads have threads of their own: they never queue behind the request
+handlers (storing files, committing claims) for the shared thread pool before a body is read."""
+
+
+async def _uploader(service: ServiceDep,
+                    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
+    """The caller of an upload, authenticated on a session of its own, closed at once: the
+    request's session takes no pooled connection while the body streams in (twenty uploads at
+    once would otherwise hold the pool for as long as their clients take to send)."""
+
+    def look_up() -> Caller:
+        with service.sessions() as session:
+            return authenticate(session, credentials.credentials if credentials else None)
+
+    return await anyio.to_thread.run_sync(look_up, limiter=_AUTH_THREADS)
+
+
+UploaderDep = Annotated[Caller, Depends(_uploader)]
+
+
+async def _upload_form(request: Request, service: ServiceDep, _who: UploaderDep) -> AsyncIterator[FormData]:
+    """The upload's form, read only once the API key is checked (``_who``), within the body limits."""
+    settings = service.settings
+    form = await read_upload_form(request, max_files=settings.max_files_per_request,
+                                  max_file_bytes=settings.read.limits.max_file_bytes,
+                                  max_request_bytes=settings.max_request_bytes)
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+UploadFormDep = Annotated[FormData, Depends(_upload_form)]
+
+
+def upload_body(**fields: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI request body of an upload route (its form is read by ``_upload_form``, not
+    declared as parameters, which FastAPI would parse before authenticating the caller)."""
+    properties = {"files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                            "description": "Photos, scans or PDFs of the claim materials."}, **fields}
+    required = ["files", *(name for name, spec in fields.items() if spec.pop("required", False))]
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": properties, "required": required}}}}}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlalchemy import select
@@ -13,20 +14,27 @@ from sqlalchemy.orm import Session, selectinload
 
 from claim_intake.errors import InvalidRequestError, NotFoundError
 from claim_intake.intake import lifecycle
-from claim_intake.intake.api.deps import ERRORS, NO_NUL, CallerDep, SessionDep
+from claim_intake.intake.api.deps import (
+    ERRORS,
+    NO_NUL,
+    UPLOAD_ERRORS,
+    CallerDep,
+    SessionDep,
+    UploaderDep,
+)
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.store.db import MemberRow
 from claim_intake.intake.store.members import find_member, import_roster, member_history
+from claim_intake.intake.upload_form import files_of, read_upload_form
 from claim_intake.roster.identity import (
     IdNumberError,
     mask_account,
     mask_id_number,
     normalise_id_number,
 )
-from claim_intake.roster.parse import read_roster
+from claim_intake.roster.parse import MAX_ROSTER_BYTES, read_roster
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
-MAX_ROSTER_BYTES = 64 * 1024 * 1024
 SEARCH_LIMIT = 50
 
 
@@ -102,15 +110,35 @@ def claimant_identity(session: Session, caller: Caller, id_number: str | None, m
     return member.id_number
 
 
-@router.post("/import", response_model=ImportOut, responses=ERRORS)
-def import_members(db: SessionDep, who: CallerDep,
-                   file: Annotated[UploadFile, File(description="The roster: CSV or XLSX, one enrolment a row.")]) -> dict:
+_ROSTER_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary",
+                            "description": "The roster: CSV or XLSX, one enrolment a row."}}}}}}}
+
+
+async def _roster_file(request: Request, _who: UploaderDep) -> AsyncIterator[tuple[str, bytes]]:
+    """The roster's one file, read only once the API key is checked, within the roster's limit."""
+    form = await read_upload_form(request, max_files=1, max_file_bytes=MAX_ROSTER_BYTES,
+                                  max_request_bytes=MAX_ROSTER_BYTES * 2)
+    try:
+        files = files_of(form, "file")
+        if len(files) != 1:
+            raise InvalidRequestError("file: one roster file (CSV or XLSX) is required")
+        data = await files[0].read()
+        if len(data) > MAX_ROSTER_BYTES:
+            raise InvalidRequestError(f"the roster is larger than {MAX_ROSTER_BYTES // 1024 // 1024} MiB")
+        yield files[0].filename or "roster", data
+    finally:
+        await form.close()
+
+
+@router.post("/import", response_model=ImportOut, responses=UPLOAD_ERRORS,
+             openapi_extra=_ROSTER_BODY)
+def import_members(db: SessionDep, who: UploaderDep,
+                   roster: Annotated[tuple[str, bytes], Depends(_roster_file)]) -> dict:
     """Import the roster. Idempotent: the same file again changes nothing; a changed row updates
     the member and keeps what it was. Rows that cannot be used are listed with their line."""
-    data = file.file.read(MAX_ROSTER_BYTES + 1)
-    if len(data) > MAX_ROSTER_BYTES:
-        raise InvalidRequestError(f"the roster is larger than {MAX_ROSTER_BYTES // 1024 // 1024} MiB")
-    name = file.filename or "roster"
+    name, data = roster
     report = import_roster(db, who.organisation_id, read_roster(data, name), source=name)
     lifecycle.audit(db, who, "members.import")
     db.commit()

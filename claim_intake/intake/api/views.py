@@ -5,14 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from claim_intake.intake.lifecycle import DocumentState
+from claim_intake.intake.masking import mask_field_json
 from claim_intake.intake.payout import from_fen
 from claim_intake.intake.store.db import ClaimRow, DocumentRow
 from claim_intake.intake.store.reads import file_report
 from claim_intake.roster.identity import mask_id_number
 
 
-def document_view(row: DocumentRow) -> dict[str, Any]:
+def _masked(part: dict[str, Any]) -> dict[str, Any]:
+    return {**part, "fields": {name: mask_field_json(name, f) for name, f in part["fields"].items()}}
+
+
+def document_view(row: DocumentRow, reveal: bool = False) -> dict[str, Any]:
+    """``reveal``: ID and bank numbers in full (the caller audits it); masked otherwise."""
     parts = [d.export() for d in file_report(row).documents] if row.status == DocumentState.read else []
+    if not reveal:
+        parts = [_masked(p) for p in parts]
     return {
         "id": row.id,
         "filename": row.filename,
@@ -39,7 +47,7 @@ def claim_summary(claim: ClaimRow) -> dict[str, Any]:
     }
 
 
-def claim_view(claim: ClaimRow) -> dict[str, Any]:
+def claim_view(claim: ClaimRow, reveal: bool = False) -> dict[str, Any]:
     return {
         **claim_summary(claim),
         "claimant_name": claim.claimant_name,
@@ -48,7 +56,7 @@ def claim_view(claim: ClaimRow) -> dict[str, Any]:
         "member_id": claim.member_id,
         "benefit": claim.benefit,
         "rule_set_version": claim.rule_set_version,
-        "documents": [document_view(d) for d in claim.documents],
+        "documents": [document_view(d, reveal) for d in claim.documents],
         "findings": [f.body for f in claim.findings],
         "approved_amount": None if claim.approved_fen is None else str(from_fen(claim.approved_fen)),
         "approved_at": claim.approved_at,

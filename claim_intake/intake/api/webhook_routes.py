@@ -9,16 +9,19 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from claim_intake.errors import NotFoundError
-from claim_intake.intake.api.deps import ERRORS, CallerDep, SessionDep
+from claim_intake.intake.api.deps import ERRORS, CallerDep, ServiceDep, SessionDep
 from claim_intake.intake.api.schemas import DeliveryOut, WebhookIn, WebhookOut
 from claim_intake.intake.store.db import Webhook, WebhookDelivery, new_id
+from claim_intake.intake.webhook_targets import check_target
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
 
 @router.post("", status_code=201, response_model=WebhookOut, responses=ERRORS)
-def register_webhook(db: SessionDep, who: CallerDep, body: WebhookIn) -> dict:
-    """Status changes of the organisation's claims are POSTed here, signed with the secret."""
+def register_webhook(service: ServiceDep, db: SessionDep, who: CallerDep, body: WebhookIn) -> dict:
+    """Status changes of the organisation's claims are POSTed here, signed with the secret. The
+    host must resolve to public addresses only (code ``webhook_target_refused`` otherwise)."""
+    check_target(body.url, service.settings.webhook_allowed_networks)
     hook = Webhook(id=new_id("whk"), organisation_id=who.organisation_id, url=body.url,
                    secret=body.secret or secrets.token_urlsafe(32))
     db.add(hook)

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from claim_intake.errors import ClaimIntakeError
+from claim_intake.errors import ClaimIntakeError, NotFoundError
 from claim_intake.intake.cli.eval import eval_command, eval_real_command
 from claim_intake.intake.cli.output import claim_json, print_claim, print_file, read_json
 from claim_intake.intake.roles import Role
@@ -168,7 +168,8 @@ app.add_typer(members, name="members")
 @members.command("import")
 def members_import(
     file: Annotated[Path, typer.Argument(help="The roster: CSV or XLSX, one enrolment a row, Chinese or English headers.")],
-    org: Annotated[str, typer.Option("--org", help="The organisation's name; created when new.")],
+    org: Annotated[str, typer.Option("--org", help="The organisation's name.")],
+    new_org: Annotated[bool, typer.Option("--new-org", help="Create the organisation (a new name is refused without it).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
     """Import a roster: new members are added, changed ones updated (their history kept), the
@@ -184,8 +185,9 @@ def members_import(
         db = open_database(settings.resolved_database_url)
         upgrade(db)
         with make_sessions(db).begin() as session:
-            org_id = organisation_id(session, org, create=True)
-            assert org_id is not None
+            org_id = organisation_id(session, org, create=new_org)
+            if org_id is None:
+                raise NotFoundError(f"no organisation named {org!r}: check the name, or pass --new-org to create it")
             report = import_roster(session, org_id, parsed, source=file.name)
     except ClaimIntakeError as exc:
         raise _fail(f"{exc.code}: {exc.message}") from exc
@@ -200,14 +202,17 @@ def members_import(
         f"{report.enrolments_updated} updated; {len(report.problems)} row(s) not imported", highlight=False)
 db = typer.Typer(help="The service's database.", no_args_is_help=True)
 staff = typer.Typer(help="Staff accounts of the review console (/console).", no_args_is_help=True)
+storage = typer.Typer(help="The object store of the original uploads.", no_args_is_help=True)
 app.add_typer(keys, name="keys")
 app.add_typer(staff, name="staff")
+app.add_typer(storage, name="storage")
 app.add_typer(db, name="db")
 
 
 @keys.command("create")
 def keys_create(
-    org: Annotated[str, typer.Option("--org", help="The organisation's name; created when new.")],
+    org: Annotated[str, typer.Option("--org", help="The organisation's name.")],
+    new_org: Annotated[bool, typer.Option("--new-org", help="Create the organisation (a new name is refused without it).")] = False,
     staff_email: Annotated[str | None, typer.Option(
         "--staff", help="A staff member's own key: the API's approvals and payouts act as them, with their role.")] = None,
 ) -> None:
@@ -223,9 +228,9 @@ def keys_create(
     try:
         with make_sessions(db).begin() as session:
             member = staff_by_email(session, org, staff_email) if staff_email else None
-            key = create_key(session, org, member.id if member else None)
+            key = create_key(session, org, member.id if member else None, new_organisation=new_org)
     except ClaimIntakeError as exc:
-        raise _fail(exc.message) from exc
+        raise _fail(f"{exc.code}: {exc.message}") from exc
     typer.echo(key)
 
 
@@ -256,6 +261,81 @@ def staff_create(
     except ClaimIntakeError as exc:
         raise _fail(exc.message) from exc
     stderr.print(f"staff account {member.email} ({member.role}) created for {org}")
+
+
+@staff.command("revoke-sessions")
+def staff_revoke_sessions(email: Annotated[str, typer.Option("--email", help="The staff member's login name.")]) -> None:
+    """End every console session of a staff member at once (a lost laptop, someone leaving)."""
+    from sqlalchemy import select
+
+    from claim_intake.intake.console.accounts import normalise_email
+    from claim_intake.intake.console.login_guard import revoke_sessions
+    from claim_intake.intake.store.db import StaffMember, make_sessions, open_database
+
+    settings = Settings()
+    with make_sessions(open_database(settings.resolved_database_url)).begin() as session:
+        member = session.scalar(select(StaffMember).where(StaffMember.email == normalise_email(email)))
+        if member is None:
+            raise _fail(f"not_found: no staff account {email}")
+        ended = revoke_sessions(session, member.id)
+    stderr.print(f"{ended} session(s) of {member.email} ended")
+
+
+def _service_parts():  # type: ignore[no-untyped-def]
+    from claim_intake.intake.store.db import make_sessions, open_database
+    from claim_intake.intake.store.objects import open_store
+
+    settings = Settings()
+    return settings, make_sessions(open_database(settings.resolved_database_url)), open_store(settings)
+
+
+@app.command()
+def erase(claim_id: Annotated[str, typer.Argument(help="The claim's id (clm_...).")],
+          yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False) -> None:
+    """Erase a claim for good: its files, pages, text, fields and findings (the audit log keeps
+    that it happened). Files shared with another claim stay for that claim."""
+    from claim_intake.intake.erasure import erase_claim
+
+    if not yes:
+        typer.confirm(f"Erase claim {claim_id} and its files for good?", abort=True)
+    _, sessions, store = _service_parts()
+    try:
+        done = erase_claim(sessions, store, claim_id, organisation_id=None, actor="cli")
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    stderr.print(f"claim {claim_id} erased: {done.documents} document(s), {done.objects_deleted} file(s) deleted, "
+                 f"{done.objects_kept} shared file(s) kept")
+
+
+@app.command()
+def retention() -> None:
+    """Erase the claims past CLAIM_INTAKE_RETENTION_DAYS and sweep files no claim refers to (what
+    beat runs hourly; from cron in the embedded mode)."""
+    from claim_intake.intake.erasure import apply_retention, sweep_orphans
+
+    settings, sessions, store = _service_parts()
+    try:
+        erased = apply_retention(sessions, store, settings.retention_days, settings.retention_states)
+        swept = sweep_orphans(sessions, store)
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    stderr.print(f"{len(erased)} claim(s) past retention erased, {swept} orphaned file(s) deleted")
+
+
+@storage.command("rekey")
+def storage_rekey() -> None:
+    """Re-encrypt every stored original under the current key (the first of
+    CLAIM_INTAKE_STORAGE_KEYS), after a key rotation; then the old key can be dropped."""
+    from claim_intake.intake.store.crypto import EncryptedStore
+
+    _, _, store = _service_parts()
+    if not isinstance(store, EncryptedStore):
+        raise _fail("configuration_error: CLAIM_INTAKE_STORAGE_KEYS is not set: nothing is encrypted")
+    try:
+        done = store.rekey()
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    stderr.print(f"{done} object(s) re-encrypted under key {store.keyring.current!r}")
 
 
 @db.command("upgrade")
@@ -302,13 +382,33 @@ def worker(
     import os
 
     from claim_intake.intake.distributed import celery_app, per_process_threads
+    from claim_intake.workers.celery_app import QUEUE
 
     processes = concurrency or os.cpu_count() or 1
     try:
         celery = celery_app(per_process_threads(Settings(), processes))
     except ClaimIntakeError as exc:
         raise _fail(f"{exc.code}: {exc.message}") from exc
-    celery.worker_main(["worker", "--pool=prefork", f"--concurrency={processes}", f"--loglevel={loglevel}"])
+    celery.worker_main(["worker", "--pool=prefork", f"--concurrency={processes}", f"--loglevel={loglevel}",
+                        f"--queues={QUEUE}"])
+
+
+@app.command("webhook-worker")
+def webhook_worker(
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, help="Deliveries at once.")] = 4,
+    loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "INFO",
+) -> None:
+    """Deliver webhooks queued by the workers, on their own queue: a slow or dead receiver never
+    takes a reading slot. Threads, not processes: deliveries wait on the network."""
+    from claim_intake.intake.distributed import celery_app
+    from claim_intake.workers.celery_app import WEBHOOK_QUEUE
+
+    try:
+        celery = celery_app(Settings())
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    celery.worker_main(["worker", "--pool=threads", f"--concurrency={concurrency}", f"--loglevel={loglevel}",
+                        f"--queues={WEBHOOK_QUEUE}", "--hostname=webhooks@%h"])
 
 
 @app.command()

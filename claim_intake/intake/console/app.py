@@ -31,6 +31,7 @@ from claim_intake.intake.console.i18n import (
     requested_language,
 )
 from claim_intake.intake.console.links import FollowUpLinks
+from claim_intake.intake.console.login_guard import LoginPolicy
 from claim_intake.intake.console.secret import console_secret
 from claim_intake.intake.console.security import csrf_token, require_csrf
 from claim_intake.intake.service import Service
@@ -55,6 +56,7 @@ class Console:
     settings: Settings
     templates: Jinja2Templates
     links: FollowUpLinks
+    login_policy: LoginPolicy
 
     def render(self, request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         t = Translator(language(request))
@@ -83,9 +85,12 @@ Db = Annotated[Session, Depends(_db)]
 """One database session per request (the sub-applications keep their Console in ``state``)."""
 
 
-def console_app(console: Console) -> FastAPI:
-    """A sub-application: no OpenAPI, CSRF checked on every state-changing request, error pages."""
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, dependencies=[Depends(require_csrf)])
+def console_app(console: Console, gate: Any = None) -> FastAPI:
+    """A sub-application: no OpenAPI, CSRF checked on every state-changing request, error pages.
+    ``gate``: a dependency run before the CSRF check reads the form (the claimant's link check,
+    which lets an upload's body grow: ``body_limit``)."""
+    first = [Depends(gate)] if gate is not None else []
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, dependencies=[*first, Depends(require_csrf)])
     app.state.console = console
     _install_error_pages(app, console)
     return app
@@ -125,7 +130,10 @@ def install_console(app: FastAPI, service: Service) -> None:
         service=service,
         settings=settings,
         templates=Jinja2Templates(directory=_HERE / "templates"),
-        links=FollowUpLinks(secret, settings.follow_up_link_days * 24 * 3600),
+        links=FollowUpLinks(secret, settings.follow_up_link_days * 24 * 3600, settings.follow_up_link_uploads),
+        login_policy=LoginPolicy(window_s=settings.login_window_minutes * 60,
+                                 max_account_failures=settings.login_max_account_failures,
+                                 max_address_failures=settings.login_max_address_failures),
     )
     staff = staff_app(console)
     staff.add_middleware(

@@ -14,6 +14,7 @@ from claim_intake.extract.models import Field
 from claim_intake.intake.console.i18n import Translator
 from claim_intake.intake.corrections import correctable_fields
 from claim_intake.intake.lifecycle import OPEN_SEVERITIES, DocumentState, finding_key
+from claim_intake.intake.masking import is_sensitive, mask_text, mask_value
 from claim_intake.intake.store.db import (
     ClaimEvent,
     ClaimRow,
@@ -62,6 +63,8 @@ class FieldView:
     label: str
     field: Field
     corrected: bool
+    masked: bool = False
+    """Shown masked: its correction form starts empty rather than with the mask."""
 
 
 @dataclass
@@ -157,9 +160,16 @@ def _pages(document: DocumentRow) -> list[PageView]:
     for page in document.pages:
         width, height = page.source_width or page.width, page.source_height or page.height
         view = PageView(document.id, page.number, page_anchor(document.id, page.number), width, height)
-        view.lines = [Overlay(box_style(line["box"], width, height), line["text"]) for line in page.lines or ()]
+        view.lines = [Overlay(box_style(line["box"], width, height), mask_text(line["text"])) for line in page.lines or ()]
         views.append(view)
     return views
+
+
+def _shown(name: str, field: Field) -> Field:
+    """ID and bank numbers masked on the page, in the table and in the box titles alike."""
+    if not is_sensitive(name):
+        return field
+    return field.model_copy(update={"value": mask_value(name, field.value), "raw": mask_value(name, field.raw)})
 
 
 def _parts(document: DocumentRow, t: Translator) -> list[PartView]:
@@ -172,7 +182,7 @@ def _parts(document: DocumentRow, t: Translator) -> list[PartView]:
         names = correctable_fields(doc_type)
         order = {name: n for n, name in enumerate(names)}
         fields = [
-            FieldView(name, t.field(doc_type, name), value, (index, name) in corrected)
+            FieldView(name, t.field(doc_type, name), _shown(name, value), (index, name) in corrected, is_sensitive(name))
             for name, value in sorted(found.fields.items(), key=lambda item: order.get(item[0], len(order)))
         ]
         addable = [(name, t.field(doc_type, name)) for name in names if name not in found.fields]

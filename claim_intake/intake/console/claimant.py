@@ -7,6 +7,7 @@ stored, the claim processing again, each file read and the claim assessed.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -20,31 +21,49 @@ from claim_intake.intake.auth import Caller
 from claim_intake.intake.console.app import Console, Db, console_app
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.db import ClaimRow
+from claim_intake.intake.upload_form import files_of, read_upload_form
 from claim_intake.intake.uploads import screen_files
 from claim_intake.ocr.kinds import file_input_accept
 
 
 async def _chosen_files(request: Request) -> list[UploadFile]:
-    """The files of the form. A file input left empty still sends a part, without a name, which
-    is not a file: a page that says so is more use to a claimant than a validation error."""
-    form = await request.form()
-    return [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    """The files of the form (read by the link gate). A file input left empty is not a file: a
+    page that says so is more use to a claimant than a validation error."""
+    return files_of(await request.form())
 
 
 Chosen = Annotated[list[UploadFile], Depends(_chosen_files)]
 
 
 def claimant_app(console: Console) -> FastAPI:
-    app = console_app(console)
     service = console.service
     settings = console.settings
+
+    async def link_gate(request: Request) -> AsyncIterator[None]:
+        """An upload's body is read only under a link we signed, then within the upload limits."""
+        if request.method != "POST":
+            yield
+            return
+        # The signature only (no database): enough to refuse a forged link before its body.
+        console.links.check_signature(request.path_params.get("claim_id", ""), request.path_params.get("token", ""))
+        form = await read_upload_form(request, max_files=settings.max_files_per_request,
+                                      max_file_bytes=settings.read.limits.max_file_bytes,
+                                      max_request_bytes=settings.max_request_bytes)
+        try:
+            yield
+        finally:
+            await form.close()
+
+    app = console_app(console, gate=link_gate)
 
     @app.exception_handler(FollowUpLinkError)
     async def _bad_link(request: Request, exc: FollowUpLinkError) -> Response:
         return console.render(request, "follow_up_refused.html", exc.http_status, reason=exc.reason)
 
-    def linked_claim(db: Session, claim_id: str, token: str) -> ClaimRow:
-        console.links.check(claim_id, token)
+    def linked_claim(db: Session, claim_id: str, token: str, uploading: bool = False) -> ClaimRow:
+        link = console.links.check(db, claim_id, token, uploading)
+        if uploading:
+            link.uploads += 1
         claim = db.get(ClaimRow, claim_id)
         if claim is None:  # signed by us, so it existed: treat as a link that no longer works
             raise FollowUpLinkError("the claim of this link no longer exists")
@@ -63,7 +82,7 @@ def claimant_app(console: Console) -> FastAPI:
 
     @app.post("/{claim_id}/{token}", name="upload")
     def upload(request: Request, db: Db, claim_id: str, token: str, chosen: Chosen) -> Response:
-        claim = linked_claim(db, claim_id, token)
+        claim = linked_claim(db, claim_id, token, uploading=True)
         if not lifecycle.accepts_claimant_uploads(claim):
             return page(request, db, claim, token, 409)
         if not chosen:

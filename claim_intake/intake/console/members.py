@@ -3,6 +3,7 @@ import's report, bad rows with their line, shown on the next page)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, File, Request, UploadFile
@@ -16,10 +17,10 @@ from claim_intake.intake.console.app import Console, Db
 from claim_intake.intake.console.security import current_staff
 from claim_intake.intake.store.db import MemberRow, StaffMember
 from claim_intake.intake.store.members import import_roster
-from claim_intake.roster.parse import read_roster
+from claim_intake.intake.upload_form import read_upload_form
+from claim_intake.roster.parse import MAX_ROSTER_BYTES, read_roster
 
 _REPORT = "roster_report"
-MAX_ROSTER_BYTES = 64 * 1024 * 1024
 SHOWN_PROBLEMS = 200
 """The page lists this many bad rows (the count says how many there were)."""
 
@@ -29,6 +30,27 @@ def _staff(request: Request, db: Db) -> StaffMember:
 
 
 Staff = Annotated[StaffMember, Depends(_staff)]
+
+
+def roster_upload_gate(console: Console):  # type: ignore[no-untyped-def]
+    """The staff console's one upload, the roster file: its body is read only for a logged-in
+    staff member, within the roster's limit; every other form keeps the small default."""
+
+    async def gate(request: Request) -> AsyncIterator[None]:
+        route = request.scope.get("route")
+        if request.method != "POST" or getattr(route, "name", None) != "members_import":
+            yield
+            return
+        with console.service.sessions() as session:
+            current_staff(request, session)
+        form = await read_upload_form(request, max_files=1, max_file_bytes=MAX_ROSTER_BYTES,
+                                      max_request_bytes=MAX_ROSTER_BYTES * 2)
+        try:
+            yield
+        finally:
+            await form.close()
+
+    return gate
 
 
 def add_member_pages(app: FastAPI, console: Console) -> None:

@@ -28,7 +28,11 @@ def _pdf_page(data: bytes, number: int, dpi: int) -> Image.Image:
     try:
         if not 1 <= number <= len(pdf):
             raise NotFoundError(f"no page {number}")
-        return pdf[number - 1].render(scale=dpi / 72).to_pil()
+        page = pdf[number - 1]
+        # Rendered no larger than it is sent: a page declared metres wide is not a gigapixel bitmap.
+        width, height = page.get_size()
+        scale = min(dpi / 72, MAX_SIDE / max(width, height, 1))
+        return page.render(scale=scale).to_pil()
     finally:
         pdf.close()
 

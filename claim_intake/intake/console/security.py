@@ -1,5 +1,6 @@
-"""Sessions and CSRF. The session is Starlette's signed cookie (itsdangerous); it holds the staff
-member's id and a per-session CSRF token that every state-changing form sends back."""
+"""Sessions and CSRF. The cookie is Starlette's signed session (itsdangerous); it holds the token of
+a server-side staff session (``login_guard``: logout and revocation end it) and a per-session CSRF
+token that every state-changing form sends back."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from claim_intake.errors import CsrfError, LoginRequiredError
+from claim_intake.intake.console.login_guard import end_session, open_session, session_staff
 from claim_intake.intake.store.db import StaffMember
 
 CSRF_FIELD = "csrf_token"
@@ -39,20 +41,27 @@ async def require_csrf(request: Request) -> None:
         raise CsrfError("the form is missing the session's CSRF token")
 
 
-def log_in(request: Request, staff: StaffMember) -> None:
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def log_in(request: Request, session: Session, staff: StaffMember, hours: float) -> None:
     # A new session on login: nothing from before it (a planted token) carries over.
     request.session.clear()
-    request.session[_STAFF_KEY] = staff.id
+    request.session[_STAFF_KEY] = open_session(session, staff, client_address(request), hours)
     csrf_token(request)
 
 
-def log_out(request: Request) -> None:
+def log_out(request: Request, session: Session) -> None:
+    token = request.session.get(_STAFF_KEY)
+    if isinstance(token, str):
+        end_session(session, token)
     request.session.clear()
 
 
 def current_staff(request: Request, session: Session) -> StaffMember:
-    staff_id = request.session.get(_STAFF_KEY)
-    staff = session.get(StaffMember, staff_id) if staff_id else None
+    token = request.session.get(_STAFF_KEY)
+    staff = session_staff(session, token) if isinstance(token, str) else None
     if staff is None:
         raise LoginRequiredError("a staff login is required")
     return staff

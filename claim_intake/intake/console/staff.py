@@ -15,14 +15,14 @@ from fastapi.responses import RedirectResponse, Response
 from claim_intake.errors import LoginRequiredError, NotFoundError
 from claim_intake.intake import figures, lifecycle
 from claim_intake.intake.auth import Caller
-from claim_intake.intake.console import charts, claim_page, queries
-from claim_intake.intake.console.accounts import authenticate
+from claim_intake.intake.console import charts, claim_page, login_guard, queries
+from claim_intake.intake.console.accounts import authenticate, normalise_email
 from claim_intake.intake.console.app import Console, Db, age, console_app
 from claim_intake.intake.console.i18n import Translator, language
-from claim_intake.intake.console.members import add_member_pages
+from claim_intake.intake.console.members import add_member_pages, roster_upload_gate
 from claim_intake.intake.console.page_images import render_page
 from claim_intake.intake.console.payout_pages import decision, install_payout_pages
-from claim_intake.intake.console.security import current_staff, log_in, log_out
+from claim_intake.intake.console.security import client_address, current_staff, log_in, log_out
 from claim_intake.intake.corrections import CorrectionError
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.db import ClaimAssignment, StaffMember, utcnow
@@ -47,7 +47,7 @@ Staff = Annotated[StaffMember, Depends(_staff)]
 
 
 def staff_app(console: Console) -> FastAPI:
-    app = console_app(console)
+    app = console_app(console, gate=roster_upload_gate(console))
     service = console.service
 
     @app.exception_handler(LoginRequiredError)
@@ -72,16 +72,30 @@ def staff_app(console: Console) -> FastAPI:
     def login(request: Request, db: Db, email: Annotated[str, Form(max_length=320)],
               password: Annotated[str, Form(max_length=1000)],
               next: Annotated[str | None, Form(max_length=2000)] = None) -> Response:
+        address, login_name = client_address(request), normalise_email(email)
+        blocked = login_guard.throttle(db, login_name, address, console.login_policy)
+        if blocked is not None:  # refused before Argon2 runs: a flood costs no hashing
+            login_guard.record(db, login_name, address, login_guard.THROTTLED)
+            db.commit()
+            minutes = max(1, -(-blocked.retry_after_s // 60))
+            response = console.render(request, "login.html", 429, locked=blocked.scope, minutes=minutes,
+                                      email=email, next=_safe_next(next))
+            response.headers["Retry-After"] = str(blocked.retry_after_s)
+            return response
         staff = authenticate(db, email, password)
         if staff is None:
+            login_guard.record(db, login_name, address, login_guard.FAILED)
+            db.commit()
             return console.render(request, "login.html", 401, failed=True, email=email, next=_safe_next(next))
-        db.commit()  # a rehashed password
-        log_in(request, staff)
+        login_guard.record(db, login_name, address, login_guard.SUCCEEDED, staff.id)
+        log_in(request, db, staff, console.settings.console_session_hours)
+        db.commit()  # the session, the audit, a rehashed password
         return RedirectResponse(_safe_next(next) or request.url_for("console:queue"), status_code=303)
 
     @app.post("/logout", name="logout")
-    def logout(request: Request) -> RedirectResponse:
-        log_out(request)
+    def logout(request: Request, db: Db) -> RedirectResponse:
+        log_out(request, db)
+        db.commit()
         return RedirectResponse(request.url_for("console:login"), status_code=303)
 
     @app.get("/queue", name="queue")
@@ -150,8 +164,10 @@ def staff_app(console: Console) -> FastAPI:
         if document is None or document.sha256 is None:
             raise NotFoundError(f"no document {document_id}")
         image = render_page(service.store.get(document.sha256), number, console.settings.read)
-        # The URL names stored bytes that never change; "private": it is a claimant's document.
-        return Response(image, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+        lifecycle.audit(db, Caller(staff.organisation_id, staff.id), "console.page.read", row.id, document.id)
+        db.commit()
+        # A claimant's document: kept by no cache, on a shared computer neither (security_headers).
+        return Response(image, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
     @app.post("/claims/{claim_id}/corrections", name="correct")
     def correct(request: Request, db: Db, staff: Staff, claim_id: str,
@@ -197,13 +213,21 @@ def staff_app(console: Console) -> FastAPI:
     def create_link(request: Request, db: Db, staff: Staff, claim_id: str) -> Response:
         row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
         lifecycle.create_follow_up_link(db, staff, row, console.settings.follow_up_link_days)
+        token = console.links.issue(db, row.id, staff.id)
         db.commit()
-        token = console.links.token(row.id)
         public = console.settings.public_url
         url = (f"{public.rstrip('/')}/f/{row.id}/{token}" if public
                else str(request.url_for("follow-up:page", claim_id=row.id, token=token)))
-        # Shown once, on the next page: the link is never stored, only signed.
+        # Shown once, on the next page: the token is never stored, only signed.
         request.session[_LINK] = {"claim": row.id, "url": url}
+        return to_claim(request, row.id, "#link")
+
+    @app.post("/claims/{claim_id}/links/revoke", name="revoke_links")
+    def revoke_links(request: Request, db: Db, staff: Staff, claim_id: str) -> Response:
+        row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
+        console.links.revoke(db, row.id)
+        lifecycle.audit(db, Caller(staff.organisation_id, staff.id), "console.links.revoke", row.id)
+        db.commit()
         return to_claim(request, row.id, "#link")
 
     add_member_pages(app, console)

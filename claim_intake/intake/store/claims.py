@@ -38,7 +38,7 @@ def get_document(session: Session, organisation_id: str, claim_id: str, document
 
 def store_uploads(store: ObjectStore, uploads: list[Upload]) -> list[str | None]:
     """Bytes first, rows after: a claim in the database always has its files."""
-    return [None if u.error else store.put(u.data) for u in uploads]
+    return [None if u.source is None else store.put_file(u.source) for u in uploads]
 
 
 def _encode_cursor(claim: ClaimRow) -> str:

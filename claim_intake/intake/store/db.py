@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+from sqlalchemy.pool import NullPool
 
 
 def utcnow() -> datetime:
@@ -281,6 +282,52 @@ class StaffMember(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+class LoginAttempt(Base):
+    """Every console login tried: the login audit, and what throttling counts."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),
+                      Index("ix_login_attempts_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(20))
+    """``succeeded``, ``failed`` (a wrong e-mail or password), or ``throttled`` (not checked)."""
+    staff_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class StaffSession(Base):
+    """A staff login, server-side: the cookie carries only its id, so logging out or an
+    administrator's revocation ends it at once, wherever the cookie is."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """sha256 of the token the cookie holds: a database read leaks no usable session."""
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class FollowUpLinkRow(Base):
+    """A follow-up link handed to a claimant: the signed token names this row, so that a link can
+    be revoked (by staff, or by the next link of the claim) and its uploads counted."""
+
+    __tablename__ = "follow_up_links"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    staff_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    uploads: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ClaimAssignment(Base):
     """Who on the staff follows the claim up; a claim without a row is unassigned."""
 
@@ -416,11 +463,14 @@ class PayoutBatchClaim(Base):
     batch_id: Mapped[str] = mapped_column(ForeignKey("payout_batches.id"), index=True)
 
 
-def open_database(url: str) -> Engine:
+def open_database(url: str, pooled: bool = True) -> Engine:
     """SQLite gets a folder, cross-thread use (the executor's threads share it), WAL and a busy
-    timeout so that the API and the executor can write at the same time."""
+    timeout so that the API and the executor can write at the same time. ``pooled`` False: no
+    connection kept open (a Celery worker's parent, whose children are forked after it)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        if not pooled:
+            return create_engine(url, poolclass=NullPool)
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -147,6 +147,20 @@ class SqlJobStore:
             ).rowcount)
 
     @_database_errors
+    def mark_received(self, document_id: str, task_id: str, lease_s: float) -> bool:
+        """A worker took ``task_id``'s message off the queue: the document's hand-out lease (the
+        long queue lease) becomes one reader's lease from now, so that a worker killed before it
+        starts reading loses the document within ``lease_s``, not the queue lease. False when the
+        document was handed to another task meanwhile (nothing to change)."""
+        with self._sessions.begin() as session:
+            return bool(session.execute(
+                update(DocumentRow)
+                .where(DocumentRow.id == document_id, DocumentRow.status == DocumentState.queued,
+                       DocumentRow.task_id == task_id)
+                .values(lease_until=utcnow() + timedelta(seconds=lease_s))
+            ).rowcount)
+
+    @_database_errors
     def lost_documents(self, unclaimed_after_s: float) -> list[str]:
         """Unread documents whose lease ran out, and those never handed out (the API process
         died between its commit and its enqueue) after ``unclaimed_after_s``; oldest claim first."""

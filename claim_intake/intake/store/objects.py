@@ -10,9 +10,13 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import urllib3
 from minio import Minio
@@ -21,9 +25,21 @@ from minio.error import S3Error
 from claim_intake.errors import ConfigurationError, NotFoundError, StorageUnavailableError
 from claim_intake.intake.settings import Settings
 
+_CHUNK = 1 << 20
+
 
 def content_key(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_key(source: BinaryIO) -> str:
+    """The content key of a seekable file, read a chunk at a time; left at its start."""
+    source.seek(0)
+    digest = hashlib.sha256()
+    while chunk := source.read(_CHUNK):
+        digest.update(chunk)
+    source.seek(0)
+    return digest.hexdigest()
 
 
 class ObjectStore(Protocol):
@@ -31,7 +47,24 @@ class ObjectStore(Protocol):
         """Stores the bytes (once) and returns their key."""
         ...
 
+    def put_file(self, source: BinaryIO) -> str:
+        """Stores a seekable file (once), streamed from its start, and returns its key."""
+        ...
+
+    def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
+        """Stores ``source`` (from where it is) under ``key`` (its plaintext's content key when it
+        holds ciphertext: ``crypto``); ``replace`` rewrites an existing object (re-encryption)."""
+        ...
+
     def get(self, key: str) -> bytes: ...
+
+    def delete(self, key: str) -> None:
+        """Removes the object; nothing when it is already gone."""
+        ...
+
+    def keys_older_than(self, age_s: float) -> Iterator[str]:
+        """Keys of objects stored more than ``age_s`` ago (the orphan sweep)."""
+        ...
 
     def check(self) -> None:
         """Raises StorageUnavailableError when the store cannot be used."""
@@ -48,21 +81,27 @@ class LocalStore:
         return self.root / key[:2] / key[2:4] / key
 
     def put(self, data: bytes) -> str:
-        key = content_key(data)
+        return self.put_file(io.BytesIO(data))
+
+    def put_file(self, source: BinaryIO) -> str:
+        key = file_key(source)
+        self.put_as(key, source)
+        return key
+
+    def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
         path = self._path(key)
-        if path.exists():
-            return key
+        if path.exists() and not replace:
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Written aside, then renamed: a reader never sees half an object.
             with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-                tmp.write(data)
+                shutil.copyfileobj(source, tmp, _CHUNK)
                 tmp.flush()
                 os.fsync(tmp.fileno())
             os.replace(tmp.name, path)
         except OSError as exc:
             raise StorageUnavailableError(f"cannot write to the object folder: {exc}") from exc
-        return key
 
     def get(self, key: str) -> bytes:
         try:
@@ -71,6 +110,18 @@ class LocalStore:
             raise NotFoundError(f"stored object {key} not found") from exc
         except OSError as exc:
             raise StorageUnavailableError(f"cannot read the object folder: {exc}") from exc
+
+    def delete(self, key: str) -> None:
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageUnavailableError(f"cannot delete from the object folder: {exc}") from exc
+
+    def keys_older_than(self, age_s: float) -> Iterator[str]:
+        cutoff = time.time() - age_s
+        for path in self.root.glob("??/??/*"):
+            if len(path.name) == 64 and path.stat().st_mtime < cutoff:
+                yield path.name
 
     def check(self) -> None:
         try:
@@ -100,13 +151,22 @@ class S3Store:
         self._bucket_ready = True
 
     def put(self, data: bytes) -> str:
-        key = content_key(data)
+        return self.put_file(io.BytesIO(data))
+
+    def put_file(self, source: BinaryIO) -> str:
+        key = file_key(source)
+        self.put_as(key, source)
+        return key
+
+    def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
+        start = source.tell()
+        size = source.seek(0, os.SEEK_END) - start
+        source.seek(start)
         try:
             self._ensure_bucket()
-            self.client.put_object(self.bucket, key, io.BytesIO(data), len(data))
+            self.client.put_object(self.bucket, key, source, size)
         except _UNAVAILABLE as exc:
             raise StorageUnavailableError(f"the object store cannot be reached: {exc}") from exc
-        return key
 
     def get(self, key: str) -> bytes:
         try:
@@ -123,6 +183,21 @@ class S3Store:
             response.close()
             response.release_conn()
 
+    def delete(self, key: str) -> None:
+        try:
+            self.client.remove_object(self.bucket, key)
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailableError(f"the object store cannot be reached: {exc}") from exc
+
+    def keys_older_than(self, age_s: float) -> Iterator[str]:
+        cutoff = datetime.now(UTC) - timedelta(seconds=age_s)
+        try:
+            for item in self.client.list_objects(self.bucket):
+                if item.object_name and item.last_modified and item.last_modified < cutoff:
+                    yield item.object_name
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailableError(f"the object store cannot be reached: {exc}") from exc
+
     def check(self) -> None:
         try:
             self._ensure_bucket()
@@ -131,6 +206,16 @@ class S3Store:
 
 
 def open_store(settings: Settings) -> ObjectStore:
+    """The configured store, encrypting what it keeps when ``storage_keys`` are set (``crypto``)."""
+    store = _plain_store(settings)
+    if not settings.storage_keys:
+        return store
+    from claim_intake.intake.store.crypto import EncryptedStore, Keyring
+
+    return EncryptedStore(store, Keyring.from_settings(settings))
+
+
+def _plain_store(settings: Settings) -> ObjectStore:
     url = settings.resolved_storage_url
     if not url.startswith("s3://"):
         return LocalStore(Path(url))
