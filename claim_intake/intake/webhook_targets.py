@@ -63,7 +63,10 @@ class Target:
 def check_target(url: str, allowed: Sequence[IpNetwork] = (), resolver: Resolver = resolve) -> Target:
     """The URL's host resolved and every address checked; raises WebhookTargetError naming the
     class of a refused address (never echoing more than the caller gave)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise WebhookTargetError("the webhook URL is not a valid URL") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookTargetError("a webhook URL is http:// or https:// with a host")
     if parts.username or parts.password:

@@ -67,7 +67,7 @@ def test_an_operator_allow_list_opens_its_networks_only() -> None:
 
 
 def test_credentials_and_other_schemes_are_refused() -> None:
-    for url in ("ftp://example.org/x", "http://user:pw@example.org/x", "file:///etc/passwd"):
+    for url in ("ftp://example.org/x", "http://user:pw@example.org/x", "file:///etc/passwd", "http://[::1/x"):
         with pytest.raises(WebhookTargetError):
             check_target(url, resolver=lambda host, port: ["93.184.215.14"])
 
