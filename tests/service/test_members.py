@@ -9,9 +9,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, ClassVar
 
+import pytest
 from conftest import pdf_bytes
 from materials import discharge_summary_pdf, expense_list_pdf, invoice_pdf
+from typer.testing import CliRunner
 
+from claim_intake.intake.cli.app import app as cli
 from service.conftest import Api, wait_for
 
 ZHANG = "11010519491231002X"
@@ -197,11 +200,21 @@ def test_an_approved_estimate_is_paid_to_the_members_roster_account(api: Api) ->
     batch = api.client.post("/v1/payout-batches", headers=staff, json={"claim_ids": [claim["id"]]}).json()
     line = batch["lines"][0]
     assert (line["name"], line["account_masked"], line["amount"]) == ("张三", "6222********7891", "500.00")
+    # The organisation's only approver marks it paid: the decision says in which batch, by whom, when.
+    assert api.client.post(f"/v1/payout-batches/{batch['id']}/paid", headers=staff).status_code == 200
+    paid = api.client.get(f"/v1/claims/{claim['id']}", headers=key).json()
+    decision = paid["decision"]
+    assert (paid["status"], decision["outcome"], decision["approved_amount"], decision["estimate"]) == (
+        "paid", "paid", "500.00", "500.00")
+    assert (decision["batch_id"], decision["paid_by"], decision["by"], decision["reason"]) == (
+        batch["id"], approver.email, approver.email, "")
+    assert decision["paid_at"] is not None
 
 
-def test_an_approval_lower_than_the_estimate_leaves_more_of_the_cap_and_the_decision_is_shown(api: Api) -> None:
+def test_an_approval_lower_than_the_estimate_leaves_more_of_the_cap_and_the_decision_is_shown(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     """Once approved, the approved amount counts against the period cap, not the estimate; the
-    claim's JSON and the webhook carry the decision beside the estimate."""
+    claim's JSON, the webhook and the CLI carry the decision beside the estimate."""
     from claim_intake.intake.auth import create_key
     from claim_intake.intake.console.accounts import create_staff
     from claim_intake.intake.roles import Role
@@ -235,6 +248,17 @@ def test_an_approval_lower_than_the_estimate_leaves_more_of_the_cap_and_the_deci
         hooked = wait_for(lambda: next((b for b in _Hook.bodies if b["claim"]["id"] == first["id"]
                                         and b["claim"]["status"] == "approved"), None))
         assert hooked["claim"]["decision"] == decision
+        # The CLI reads the same database: the same JSON, and a line for people.
+        settings = api.service.settings
+        monkeypatch.setenv("CLAIM_INTAKE_DATA_DIR", str(settings.data_dir))
+        if settings.database_url:
+            monkeypatch.setenv("CLAIM_INTAKE_DATABASE_URL", settings.database_url)
+        shown = CliRunner().invoke(cli, ["claims", "show", first["id"], "--org", org, "--json"])
+        assert shown.exit_code == 0, shown.output
+        assert json.loads(shown.stdout)["decision"] == decision
+        shown = CliRunner().invoke(cli, ["claims", "show", first["id"], "--org", org])
+        assert f"decision: approved ¥10000.00 (estimate ¥23000.00) by {email}" in shown.stdout
+        assert "benefit: ¥23000.00" in shown.stdout
 
         second = api.submit(key, bundle("30000.00", "10500.00", number="0087654321"), claimant_name="张三",
                             claimant_id_number=ZHANG).json()
@@ -252,6 +276,8 @@ def test_an_approval_lower_than_the_estimate_leaves_more_of_the_cap_and_the_deci
         hooked = wait_for(lambda: next((b for b in _Hook.bodies if b["claim"]["id"] == second["id"]
                                         and b["claim"]["status"] == "rejected"), None))
         assert hooked["claim"]["decision"]["reason"] == "重复申报"
+        shown = CliRunner().invoke(cli, ["claims", "show", second["id"], "--org", org])
+        assert f"decision: rejected by {email}" in shown.stdout and "重复申报" in shown.stdout
     finally:
         server.shutdown()
         server.server_close()
