@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -191,7 +192,7 @@ def _last_event(session: Session, claim_id: str, cause: Reason) -> ClaimEvent | 
 class Decision(BaseModel):
     """The same object in the claim's JSON, the webhook payload and ``claim-intake claims show``."""
 
-    outcome: str = PydanticField(description="approved, paid or rejected.")
+    outcome: Literal["approved", "paid", "rejected"]
     by: str | None = PydanticField(description="The staff member who approved (or rejected) it: their e-mail.")
     at: datetime | None = PydanticField(description="When it was approved (or rejected).")
     reason: str | None = PydanticField(
