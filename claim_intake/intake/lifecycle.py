@@ -424,7 +424,9 @@ def log_contact(session: Session, staff: StaffMember, claim: ClaimRow, channel: 
 
 
 def create_follow_up_link(session: Session, staff: StaffMember, claim: ClaimRow, expires_days: float) -> None:
-    """Records the link; the console signs it (the link itself is never stored)."""
+    """Records the link; the console signs it (the link itself is never stored). A decided claim
+    takes no more materials, so it gets no link."""
+    require_undecided(claim)
     _event(session, claim, staff, "link.created", expires_days=expires_days)
 
 

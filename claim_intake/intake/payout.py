@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Literal
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from claim_intake.errors import (
     DutySeparationError,
@@ -30,6 +33,7 @@ from claim_intake.intake.auth import Caller
 from claim_intake.intake.lifecycle import ClaimState, Reason, audit, staff_move
 from claim_intake.intake.roles import DECIDERS, require
 from claim_intake.intake.store.db import (
+    ClaimEvent,
     ClaimRow,
     PayoutBatch,
     PayoutBatchClaim,
@@ -172,6 +176,56 @@ def reverse_approval(session: Session, staff: StaffMember, claim: ClaimRow, reas
     claim.approved_fen = claim.approved_by = claim.approved_at = None
     return staff_move(session, staff, claim, ClaimState.complete, Reason.approval_reversed, reason=reason,
                       amount=str(amount), batch=membership.batch_id if membership else None)
+
+
+def _email(session: Session, staff_id: str | None) -> str | None:
+    staff = session.get(StaffMember, staff_id) if staff_id else None
+    return staff.email if staff else None
+
+
+def _last_event(session: Session, claim_id: str, cause: Reason) -> ClaimEvent | None:
+    return session.scalar(select(ClaimEvent).where(ClaimEvent.claim_id == claim_id,
+                                                   ClaimEvent.action == f"claim.{cause.value}")
+                          .order_by(ClaimEvent.id.desc()).limit(1))
+
+
+class Decision(BaseModel):
+    """The same object in the claim's JSON, the webhook payload and ``claim-intake claims show``."""
+
+    outcome: Literal["approved", "paid", "rejected"]
+    by: str | None = PydanticField(description="The staff member who approved (or rejected) it: their e-mail.")
+    at: datetime | None = PydanticField(description="When it was approved (or rejected).")
+    reason: str | None = PydanticField(
+        description="Rejected: why. Approved: why the amount differs from the estimate ('' when it does not).")
+    approved_amount: str | None = PydanticField(default=None, description="Yuan, as approved.")
+    estimate: str | None = PydanticField(default=None, description="The estimate (benefit.amount) it was approved against.")
+    batch_id: str | None = PydanticField(default=None, description="The payout batch holding the claim.")
+    paid_by: str | None = PydanticField(default=None, description="Who marked the batch paid.")
+    paid_at: datetime | None = None
+
+
+def decision_view(claim: ClaimRow) -> Decision | None:
+    """The staff decision on a claim, as the API, the webhook and the CLI show it beside
+    ``benefit``: None while undecided (or after a reversal); for an approved or paid claim the
+    amount (yuan, a string like ``benefit.amount``), the estimate it was approved against, who
+    approved it, when and why (the reason given when the amount differs, else ""), and once paid
+    the batch, who marked it paid and when; for a rejected claim who, when and the reason."""
+    session = object_session(claim)
+    if session is None or claim.status not in (ClaimState.approved, ClaimState.paid, ClaimState.rejected):
+        return None
+    if claim.status == ClaimState.rejected:
+        event = _last_event(session, claim.id, Reason.rejected)
+        return Decision(outcome="rejected", by=_email(session, event.staff_id) if event else None,
+                        at=event.at if event else None, reason=(event.detail or {}).get("reason") if event else None)
+    event = _last_event(session, claim.id, Reason.approved)
+    membership = session.get(PayoutBatchClaim, claim.id)
+    batch = session.get(PayoutBatch, membership.batch_id) if membership else None
+    estimate = (event.detail or {}).get("estimate") if event else None
+    return Decision(outcome=claim.status, approved_amount=str(from_fen(claim.approved_fen)), estimate=estimate,
+                    by=_email(session, claim.approved_by), at=claim.approved_at,
+                    reason=(event.detail or {}).get("reason") if event else None,
+                    batch_id=batch.id if batch else None, paid_by=_email(session, batch.paid_by) if batch else None,
+                    paid_at=batch.paid_at if batch else None)
 
 
 # --- payout batches -------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from claim_intake.errors import WebhookDeliveryError, WebhookTargetError
 from claim_intake.intake.metrics import Metrics
+from claim_intake.intake.payout import decision_view
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.db import (
     ClaimRow,
@@ -145,5 +146,6 @@ def _summary(session: Session, claim: ClaimRow, change: StatusChanged) -> dict[s
         "findings": {severity: n for severity, n in counts},
         "member_id": claim.member_id,
         "benefit": claim.benefit,
+        "decision": decision.model_dump(mode="json") if (decision := decision_view(claim)) else None,
         "updated_at": claim.updated_at.isoformat(),
     }

@@ -110,3 +110,40 @@ def test_a_batch_is_exported_and_paid_by_another_approver(console: Console) -> N
     bob.post(batch_url + "/paid", data={"csrf_token": bob_token})
     assert console.claim(org, claim_id)["status"] == "paid"
     assert 'class="status status-paid" id="batch-state"' in bob.get(batch_url).text
+
+
+def test_a_decided_claim_offers_no_correction_waiver_or_link_only_the_reversal(console: Console) -> None:
+    org = console.new_org()
+    approved = _complete(console, org, "4400000001")
+    rejected = console.submit(org, [("invoice.pdf", invoice_pdf(number="4400000002"))], claimant_name="李四")
+    approver = console.login(_staff(console, org, Role.approver))
+    forms = ("/corrections", "/waivers", "/links")
+
+    # Undecided, a link was sent: staff correct, waive and send the link.
+    page = approver.get(f"/console/claims/{rejected}").text
+    assert all(f'action="http://testserver/console/claims/{rejected}{f}"' in page for f in forms), page
+    approver.post(f"/console/claims/{rejected}/links", data={"csrf_token": csrf_of(page)})
+    (url,) = re.findall(r'id="follow-up-link" href="([^"]+)"', approver.get(f"/console/claims/{rejected}").text)
+    claimant = console.client()
+    assert 'name="files"' in claimant.get(url).text
+
+    token = csrf_of(page)
+    approver.post(f"/console/claims/{rejected}/rejection", data={"csrf_token": token, "reason": "非互助范围"})
+    approver.post(f"/console/claims/{approved}/approval", data={"csrf_token": token, "amount": "800", "reason": "核定"})
+    for claim_id, status in ((approved, "approved"), (rejected, "rejected")):
+        page = approver.get(f"/console/claims/{claim_id}").text
+        assert f'data-status="{status}"' in page
+        assert not any(f"/console/claims/{claim_id}{f}" in page for f in forms), status
+        assert 'id="locked"' in page and 'id="follow-up-link"' not in page
+        # The service refuses what the page no longer offers.
+        assert approver.post(f"/console/claims/{claim_id}/links", data={"csrf_token": token}).status_code == 409
+    assert 'id="reverse-form"' in approver.get(f"/console/claims/{approved}").text
+    assert 'id="reverse-form"' not in approver.get(f"/console/claims/{rejected}").text
+    # The link sent earlier now tells the claimant the claim is decided, with nothing to upload.
+    follow_up = claimant.get(url).text
+    assert 'id="decided"' in follow_up and 'name="files"' not in follow_up
+
+    # Reversed, the approved claim is open to corrections again.
+    approver.post(f"/console/claims/{approved}/approval-reversal", data={"csrf_token": token, "reason": "金额录错"})
+    page = approver.get(f"/console/claims/{approved}").text
+    assert f"/console/claims/{approved}/corrections" in page and 'id="locked"' not in page

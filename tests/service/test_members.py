@@ -9,9 +9,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, ClassVar
 
+import pytest
 from conftest import pdf_bytes
 from materials import discharge_summary_pdf, expense_list_pdf, invoice_pdf
+from typer.testing import CliRunner
 
+from claim_intake.intake.cli.app import app as cli
 from service.conftest import Api, wait_for
 
 ZHANG = "11010519491231002X"
@@ -197,3 +200,102 @@ def test_an_approved_estimate_is_paid_to_the_members_roster_account(api: Api) ->
     batch = api.client.post("/v1/payout-batches", headers=staff, json={"claim_ids": [claim["id"]]}).json()
     line = batch["lines"][0]
     assert (line["name"], line["account_masked"], line["amount"]) == ("张三", "6222********7891", "500.00")
+    # The organisation's only approver marks it paid: the decision says in which batch, by whom, when.
+    assert api.client.post(f"/v1/payout-batches/{batch['id']}/paid", headers=staff).status_code == 200
+    paid = api.client.get(f"/v1/claims/{claim['id']}", headers=key).json()
+    decision = paid["decision"]
+    assert (paid["status"], decision["outcome"], decision["approved_amount"], decision["estimate"]) == (
+        "paid", "paid", "500.00", "500.00")
+    assert (decision["batch_id"], decision["paid_by"], decision["by"], decision["reason"]) == (
+        batch["id"], approver.email, approver.email, "")
+    assert decision["paid_at"] is not None
+
+
+def test_an_approval_lower_than_the_estimate_leaves_more_of_the_cap_and_the_decision_is_shown(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once approved, the approved amount counts against the period cap, not the estimate; the
+    claim's JSON, the webhook and the CLI carry the decision beside the estimate."""
+    from claim_intake.intake.auth import create_key
+    from claim_intake.intake.console.accounts import create_staff
+    from claim_intake.intake.roles import Role
+
+    _Hook.bodies = []
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    org = f"org-{secrets.token_hex(4)}"
+    key = api.new_key(org)
+    email = f"a-{secrets.token_hex(3)}@example.org"
+    with api.service.sessions.begin() as session:
+        approver = create_staff(session, org, email, "correct horse battery", Role.approver)
+        staff = {"Authorization": f"Bearer {create_key(session, org, approver.id)}"}
+    try:
+        api.client.post("/v1/webhooks", headers=key, json={"url": f"http://127.0.0.1:{server.server_port}/hook",
+                                                           "secret": "s3cret-for-signing-webhooks"})
+        import_roster(api, key, ROSTER)
+        first = api.submit(key, bundle("30000.00", "10500.00"), claimant_name="张三", claimant_id_number=ZHANG).json()
+        first = api.wait_assessed(key, first["id"])
+        # 40,500 - 500 = 40,000: 10,000 x 50% + 30,000 x 60% = 23,000 (under the 30,000 cap)
+        assert (first["benefit"]["amount"], first["decision"]) == ("23000.00", None)
+        approved = api.client.post(f"/v1/claims/{first['id']}/approval", headers=staff,
+                                   json={"amount": "10000.00", "reason": "部分费用不在互助范围"})
+        assert approved.status_code == 200, approved.text
+
+        decided = api.client.get(f"/v1/claims/{first['id']}", headers=key).json()
+        decision = decided["decision"]
+        assert (decision["outcome"], decision["approved_amount"], decision["estimate"], decision["by"],
+                decision["reason"]) == ("approved", "10000.00", "23000.00", email, "部分费用不在互助范围")
+        assert decision["at"] == decided["approved_at"] is not None
+        hooked = wait_for(lambda: next((b for b in _Hook.bodies if b["claim"]["id"] == first["id"]
+                                        and b["claim"]["status"] == "approved"), None))
+        assert hooked["claim"]["decision"] == decision
+        # The CLI reads the same database: the same JSON, and a line for people.
+        settings = api.service.settings
+        monkeypatch.setenv("CLAIM_INTAKE_DATA_DIR", str(settings.data_dir))
+        if settings.database_url:
+            monkeypatch.setenv("CLAIM_INTAKE_DATABASE_URL", settings.database_url)
+        shown = CliRunner().invoke(cli, ["claims", "show", first["id"], "--org", org, "--json"])
+        assert shown.exit_code == 0, shown.output
+        assert json.loads(shown.stdout)["decision"] == decision
+        shown = CliRunner().invoke(cli, ["claims", "show", first["id"], "--org", org])
+        assert f"decision: approved ¥10000.00 (estimate ¥23000.00) by {email}" in shown.stdout
+        assert "benefit: ¥23000.00" in shown.stdout
+
+        second = api.submit(key, bundle("30000.00", "10500.00", number="0087654321"), claimant_name="张三",
+                            claimant_id_number=ZHANG).json()
+        second = api.wait_assessed(key, second["id"])
+        # computed 23,000 again; the first claim counts as approved (10,000), not as estimated
+        # (23,000): left of the cap 30,000 - 10,000 = 20,000, so 20,000 (not 7,000)
+        steps = {s["name"]: s["value"] for s in second["benefit"]["steps"]}
+        assert steps["本期此前已获"] == "10000.00" and steps["本期剩余额度"] == "20000.00"
+        assert second["benefit"]["amount"] == "20000.00"
+
+        rejected = api.client.post(f"/v1/claims/{second['id']}/rejection", headers=staff, json={"reason": "重复申报"})
+        assert rejected.status_code == 200, rejected.text
+        decision = api.client.get(f"/v1/claims/{second['id']}", headers=key).json()["decision"]
+        assert (decision["outcome"], decision["by"], decision["reason"]) == ("rejected", email, "重复申报")
+        hooked = wait_for(lambda: next((b for b in _Hook.bodies if b["claim"]["id"] == second["id"]
+                                        and b["claim"]["status"] == "rejected"), None))
+        assert hooked["claim"]["decision"]["reason"] == "重复申报"
+        shown = CliRunner().invoke(cli, ["claims", "show", second["id"], "--org", org])
+        assert f"decision: rejected by {email}" in shown.stdout and "重复申报" in shown.stdout
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_approval_is_prorated_across_the_plans_of_its_estimate() -> None:
+    from decimal import Decimal
+
+    from claim_intake.intake.store.members import counted_parts
+
+    benefit = {"parts": [{"plan": "住院医疗互助", "amount": "6000.00", "period_start": "2026-01-01"},
+                         {"plan": "大病补助", "amount": "2000.00", "period_start": "2026-01-01"}]}
+    # complete: the estimate's parts as they are
+    assert [a for _, _, a in counted_parts(benefit, "complete", None)] == [Decimal("6000.00"), Decimal("2000.00")]
+    # approved 6,000.00 of 8,000.00: 6,000 x 6,000/8,000 = 4,500.00 and 6,000 x 2,000/8,000 = 1,500.00
+    assert counted_parts(benefit, "paid", 600000) == [("住院医疗互助", "2026-01-01", Decimal("4500.00")),
+                                                      ("大病补助", "2026-01-01", Decimal("1500.00"))]
+    # 100.00 over three equal parts: 33.33 + 33.33, the last takes the rest 33.34 (the shares add up)
+    thirds = {"parts": [{"plan": p, "amount": "10.00", "period_start": None} for p in "ABC"]}
+    assert [a for _, _, a in counted_parts(thirds, "approved", 10000)] == [
+        Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]

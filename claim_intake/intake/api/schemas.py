@@ -11,6 +11,7 @@ from pydantic import Field as PydanticField
 from claim_intake.benefit.models import Benefit
 from claim_intake.extract.models import DocType, Document, Field
 from claim_intake.intake.lifecycle import ClaimState, DocumentState
+from claim_intake.intake.payout import Decision
 from claim_intake.validators.models import ClaimType, Finding
 
 
@@ -64,6 +65,8 @@ class ClaimOut(BaseModel):
     findings: list[Finding]
     approved_amount: str | None = PydanticField(default=None, description="Yuan, once approved (approved, paid).")
     approved_at: datetime | None = None
+    decision: Decision | None = PydanticField(
+        default=None, description="Staff's decision: null while undecided (and after a reversed approval).")
 
 
 class ClaimSummary(BaseModel):

@@ -6,7 +6,7 @@ from typing import Any
 
 from claim_intake.intake.lifecycle import DocumentState
 from claim_intake.intake.masking import mask_field_json
-from claim_intake.intake.payout import from_fen
+from claim_intake.intake.payout import decision_view, from_fen
 from claim_intake.intake.store.db import ClaimRow, DocumentRow
 from claim_intake.intake.store.reads import file_report
 from claim_intake.roster.identity import mask_id_number
@@ -60,4 +60,5 @@ def claim_view(claim: ClaimRow, reveal: bool = False) -> dict[str, Any]:
         "findings": [f.body for f in claim.findings],
         "approved_amount": None if claim.approved_fen is None else str(from_fen(claim.approved_fen)),
         "approved_at": claim.approved_at,
+        "decision": decision_view(claim),
     }

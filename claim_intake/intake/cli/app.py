@@ -13,7 +13,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from claim_intake.errors import ClaimIntakeError, NotFoundError
 from claim_intake.intake.cli.eval import eval_command, eval_real_command
-from claim_intake.intake.cli.output import claim_json, print_claim, print_file, read_json
+from claim_intake.intake.cli.output import (
+    claim_json,
+    print_claim,
+    print_file,
+    print_stored_claim,
+    read_json,
+)
 from claim_intake.intake.roles import Role
 from claim_intake.intake.settings import Settings
 from claim_intake.pipeline import FileError, FileReport, assess_claim, read_upload
@@ -200,6 +206,39 @@ def members_import(
         f"members: {report.members_added} added, {report.members_updated} updated, "
         f"{report.members_unchanged} unchanged; enrolments: {report.enrolments_added} added, "
         f"{report.enrolments_updated} updated; {len(report.problems)} row(s) not imported", highlight=False)
+claims = typer.Typer(help="Stored claims (the service's database).", no_args_is_help=True)
+app.add_typer(claims, name="claims")
+
+
+@claims.command("show")
+def claims_show(
+    claim_id: Annotated[str, typer.Argument(help="The claim's id (clm_...).")],
+    org: Annotated[str, typer.Option("--org", help="The organisation's name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the claim's JSON, as GET /v1/claims/{id} returns it.")] = False,
+) -> None:
+    """Show a stored claim: its status, the estimate and the staff decision (approved amount, by
+    whom, when, the payout batch / the rejection's reason)."""
+    from claim_intake.intake.api.schemas import ClaimOut
+    from claim_intake.intake.api.views import claim_view
+    from claim_intake.intake.store.claims import get_claim
+    from claim_intake.intake.store.db import make_sessions, open_database
+    from claim_intake.intake.store.members import organisation_id
+
+    settings = Settings()
+    try:
+        with make_sessions(open_database(settings.resolved_database_url))() as session:
+            org_id = organisation_id(session, org)
+            if org_id is None:
+                raise _fail(f"no organisation {org!r}")
+            claim = ClaimOut.model_validate(claim_view(get_claim(session, org_id, claim_id)))
+    except ClaimIntakeError as exc:
+        raise _fail(f"{exc.code}: {exc.message}") from exc
+    if as_json:
+        typer.echo(claim.model_dump_json(indent=2))
+        return
+    print_stored_claim(stdout, claim)
+
+
 db = typer.Typer(help="The service's database.", no_args_is_help=True)
 staff = typer.Typer(help="Staff accounts of the review console (/console).", no_args_is_help=True)
 storage = typer.Typer(help="The object store of the original uploads.", no_args_is_help=True)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
 from claim_intake.intake.lifecycle import ClaimState, assessed_state
 from claim_intake.pipeline import ClaimReport, FileReport
+
+if TYPE_CHECKING:
+    from claim_intake.benefit.models import Benefit
+    from claim_intake.intake.api.schemas import ClaimOut
 
 
 def read_json(reports: list[FileReport]) -> list[dict[str, Any]]:
@@ -118,7 +122,11 @@ def print_benefit(console: Console, report: ClaimReport) -> None:
         return
     if eligibility.member_id:
         console.print(f"member: {eligibility.member_id} (matched by {eligibility.matched_by})", highlight=False)
-    benefit = eligibility.benefit
+    by_id = {doc.id: Path(doc.file).name for doc in report.documents}
+    _print_estimate(console, eligibility.benefit, by_id)
+
+
+def _print_estimate(console: Console, benefit: Benefit | None, files: dict[str, str]) -> None:
     if benefit is None:
         console.print("benefit: no estimate", highlight=False)
         return
@@ -128,8 +136,31 @@ def print_benefit(console: Console, report: ClaimReport) -> None:
     table = Table(title="calculation", title_justify="left")
     for column in ("step", "value", "source"):
         table.add_column(column, justify="right" if column == "value" else "left")
-    by_id = {doc.id: Path(doc.file).name for doc in report.documents}
     for step in benefit.steps:
-        source = f"{step.source} ({by_id.get(step.document, step.document)})" if step.document else step.source
+        source = f"{step.source} ({files.get(step.document, step.document)})" if step.document else step.source
         table.add_row(step.name, step.value, source)
     console.print(table)
+
+
+def print_stored_claim(console: Console, claim: ClaimOut) -> None:
+    """A stored claim for people: its status, the estimate with its steps, and staff's decision."""
+    console.print(f"claim {claim.id}  [bold]{claim.status}[/bold]  {claim.claimant_name or ''}", highlight=False)
+    if claim.member_id:
+        console.print(f"member: {claim.member_id}", highlight=False)
+    _print_estimate(console, claim.benefit, {d.id: d.filename for d in claim.documents})
+    decision = claim.decision
+    if decision is None:
+        console.print("decision: none yet", highlight=False)
+        return
+    at = decision.at.isoformat(timespec="seconds") if decision.at else "?"
+    if decision.outcome == "rejected":
+        console.print(f"decision: rejected by {decision.by} at {at}: {decision.reason}", highlight=False)
+        return
+    estimate = f" (estimate ¥{decision.estimate})" if decision.estimate else ""
+    reason = f": {decision.reason}" if decision.reason else ""
+    console.print(f"decision: approved [bold]¥{decision.approved_amount}[/bold]{estimate} by {decision.by} at {at}{reason}",
+                  highlight=False)
+    if decision.batch_id:
+        paid = (f", paid by {decision.paid_by} at {decision.paid_at.isoformat(timespec='seconds')}"
+                if decision.paid_at else ", not paid yet")
+        console.print(f"payout batch: {decision.batch_id}{paid}", highlight=False)

@@ -9,10 +9,9 @@ file may be one year's list).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -33,9 +32,12 @@ from claim_intake.roster.models import RosterFile, RosterRow, RowProblem
 DETAILS = ("name", "phone", "unit", "bank", "account")
 _ENROLMENT = ("end", "paid_on")
 COUNTED_STATUSES = ("complete", "approved", "paid")
-"""An earlier claim's benefit counts against a period's cap once it is assessed complete (it is
-to be paid) and while it is approved or paid; a claim still missing materials, or rejected, does
-not."""
+"""An earlier claim counts against a period's cap once it is assessed complete (it is to be paid)
+and while it is approved or paid; a claim still missing materials, or rejected, does not. A
+complete claim counts its estimate, an approved or paid one the amount approved
+(``counted_parts``)."""
+DECIDED_AMOUNT = ("approved", "paid")
+FEN = Decimal("0.01")
 
 
 @dataclass
@@ -144,6 +146,27 @@ def member_model(row: MemberRow) -> Member:
                                    for e in row.enrolments))
 
 
+def counted_parts(benefit: dict[str, Any] | None, status: str,
+                  approved_fen: int | None) -> list[tuple[str, str | None, Decimal]]:
+    """What an earlier claim counts against its plans' period caps: ``(plan, period_start,
+    amount)`` per part of its estimate. Once approved (or paid) the approved amount counts, not the
+    estimate: prorated across the estimate's parts by their amounts, each share rounded to the fen
+    and the last part taking what rounding left, so that the shares add up to the approval. An
+    estimate of 0 puts the whole approval on its first part."""
+    parts = list((benefit or {}).get("parts") or ())
+    estimated = [Decimal(str(p["amount"])) for p in parts]
+    if status not in DECIDED_AMOUNT or approved_fen is None or not parts:
+        return [(p["plan"], p.get("period_start"), a) for p, a in zip(parts, estimated, strict=True)]
+    approved = (Decimal(approved_fen) / 100).quantize(FEN)
+    total = sum(estimated, Decimal(0))
+    if total <= 0:
+        shares = [approved] + [Decimal("0.00")] * (len(parts) - 1)
+    else:
+        shares = [(approved * a / total).quantize(FEN, rounding=ROUND_HALF_UP) for a in estimated[:-1]]
+        shares.append(approved - sum(shares, Decimal("0.00")))
+    return [(p["plan"], p.get("period_start"), share) for p, share in zip(parts, shares, strict=True)]
+
+
 class DbRoster:
     """The organisation's roster, for the assessment of one claim: earlier claims of the member
     (submitted before this one) count against a period's cap, as the invoice registry counts
@@ -174,15 +197,15 @@ class DbRoster:
     def paid_in_period(self, member_id: str, plan: str, start: date, end: date) -> Decimal:
         submitted = select(ClaimRow.created_at).where(ClaimRow.id == self._claim_id).scalar_subquery()
         with self._sessions() as session:
-            benefits: Iterable[dict[str, Any] | None] = session.scalars(
-                select(ClaimRow.benefit).where(
+            earlier = session.execute(
+                select(ClaimRow.benefit, ClaimRow.status, ClaimRow.approved_fen).where(
                     ClaimRow.organisation_id == self._organisation_id, ClaimRow.member_id == member_id,
                     ClaimRow.id != self._claim_id, ClaimRow.created_at < submitted,
-                    ClaimRow.status.in_(COUNTED_STATUSES)))
-            return sum((Decimal(part["amount"]) for benefit in benefits if benefit
-                        for part in benefit.get("parts", ())
-                        if part["plan"] == plan and part.get("period_start")
-                        and start <= date.fromisoformat(part["period_start"]) <= end), Decimal("0.00"))
+                    ClaimRow.status.in_(COUNTED_STATUSES))).all()
+        return sum((amount for benefit, status, approved_fen in earlier
+                    for part_plan, period_start, amount in counted_parts(benefit, status, approved_fen)
+                    if part_plan == plan and period_start
+                    and start <= date.fromisoformat(period_start) <= end), Decimal("0.00"))
 
 
 def find_member(session: Session, org_id: str, member_id: str) -> MemberRow | None:
