@@ -299,3 +299,19 @@ def test_an_approval_is_prorated_across_the_plans_of_its_estimate() -> None:
     thirds = {"parts": [{"plan": p, "amount": "10.00", "period_start": None} for p in "ABC"]}
     assert [a for _, _, a in counted_parts(thirds, "approved", 10000)] == [
         Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]
+
+
+def test_a_roster_of_many_megabytes_goes_through_the_body_limits_only_with_a_key(api: Api, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Forms are held to a small body until the caller is known; a roster is an upload and gets
+    its own limit, after the key is checked."""
+    from claim_intake.samples.roster import members, write_csv
+
+    path = tmp_path / "roster.csv"
+    write_csv(path, members(20_000))
+    data = path.read_bytes()
+    assert len(data) > 2 * 1024 * 1024
+    refused = api.client.post("/v1/members/import", files=[("file", ("roster.csv", data))])
+    assert refused.status_code == 401
+    imported = import_roster(api, api.new_key(), data, "roster.csv")
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["members_added"] == 20_000

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, File, Request, UploadFile
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
@@ -17,7 +17,7 @@ from claim_intake.intake.console.app import Console, Db
 from claim_intake.intake.console.security import current_staff
 from claim_intake.intake.store.db import MemberRow, StaffMember
 from claim_intake.intake.store.members import import_roster
-from claim_intake.intake.upload_form import read_upload_form
+from claim_intake.intake.upload_form import files_of, read_upload_form
 from claim_intake.roster.parse import MAX_ROSTER_BYTES, read_roster
 
 _REPORT = "roster_report"
@@ -30,6 +30,16 @@ def _staff(request: Request, db: Db) -> StaffMember:
 
 
 Staff = Annotated[StaffMember, Depends(_staff)]
+
+
+async def _roster_upload(request: Request) -> tuple[str, bytes] | None:
+    """The roster file of the form, which the gate read (a File() parameter would have FastAPI
+    read the body before the gate checks the login)."""
+    files = files_of(await request.form(), "file")
+    return (files[0].filename or "roster", await files[0].read()) if files else None
+
+
+RosterUpload = Annotated[tuple[str, bytes] | None, Depends(_roster_upload)]
 
 
 def roster_upload_gate(console: Console):  # type: ignore[no-untyped-def]
@@ -62,11 +72,11 @@ def add_member_pages(app: FastAPI, console: Console) -> None:
                               report=request.session.pop(_REPORT, None))
 
     @app.post("/members/import", name="members_import")
-    def members_import(request: Request, db: Db, staff: Staff,
-                       file: Annotated[UploadFile, File()]) -> Response:
-        name = file.filename or "roster"
-        data = file.file.read(MAX_ROSTER_BYTES + 1)
+    def members_import(request: Request, db: Db, staff: Staff, upload: RosterUpload) -> Response:
+        name, data = upload or ("roster", b"")
         try:
+            if upload is None:
+                raise ClaimIntakeError("choose a roster file (CSV or XLSX)")
             if len(data) > MAX_ROSTER_BYTES:
                 raise ClaimIntakeError(f"{name}: larger than {MAX_ROSTER_BYTES // 1024 // 1024} MiB")
             report = import_roster(db, staff.organisation_id, read_roster(data, name), source=name)
