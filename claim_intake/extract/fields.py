@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from statistics import fmean
 
 from claim_intake.extract.crosscheck import reconcile_totals
+from claim_intake.extract.institutions import name_before_title, repair_name, same_name
 from claim_intake.extract.items import Item, read_column_items, read_grid_items, read_items
 from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_row
 from claim_intake.extract.models import Field
@@ -259,25 +260,42 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
             fields[name] = _field(line, start, end, raw, raw)
         else:
             fields[name] = _field(line, start, end, value)
+    for name, spec in template.fields.items():
+        if spec.type is FieldType.institution and name in fields:
+            found = _better_reading(fields[name], _header_institution(doc))
+            fields[name] = found.model_copy(update={"value": repair_name(str(found.value))})
     if "totals" in template.cross_checks:
         fields = reconcile_totals(fields)
     return fields
 
 
+def _better_reading(labelled: Field, header: Field | None) -> Field:
+    """Many bills print the issuer twice (after 收款单位 and in the header): of two readings of
+    the same name, the more confident; of two different names, the labelled one."""
+    if header is None or not same_name(str(labelled.value), str(header.value)):
+        return labelled
+    return header if header.confidence > labelled.confidence else labelled
+
+
 def _header_institution(doc: _DocumentText) -> Field | None:
-    """The issuer's name printed in the header: the tallest such text near the top of page one."""
-    found: list[tuple[float, NormLine, tuple[int, int]]] = []
+    """The issuer's name printed in the header: the tallest such text near the top of page one,
+    also where it runs into the form's title printed over it (``…喉科医医疗门(急)诊收费票据``)."""
+    found: list[tuple[float, NormLine, tuple[int, int], str]] = []
     for line in doc.lines:
         if line.page is not doc.lines[0].page or doc.position(line)[1] > HEADER_SHARE:
             continue
         span = find_institution(line.text)
         if span is not None:
-            found.append((line.line.box[3] - line.line.box[1], line, span))
+            found.append((line.line.box[3] - line.line.box[1], line, span, line.raw(*span).strip()))
+            continue
+        glued = name_before_title(line.text)
+        if glued is not None:
+            cut, name = glued
+            found.append((line.line.box[3] - line.line.box[1], line, (0, cut), name))
     if not found:
         return None
-    _, line, (start, end) = max(found, key=lambda f: f[0])
-    raw = line.raw(start, end).strip()
-    return _field(line, start, end, raw, raw)
+    _, line, (start, end), value = max(found, key=lambda f: f[0])
+    return _field(line, start, end, value, line.raw(start, end).strip())
 
 
 TOP_RIGHT = (0.5, 0.3)
