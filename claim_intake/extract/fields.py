@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from statistics import fmean
 
+from claim_intake.extract.charges import repair_charge_name
 from claim_intake.extract.crosscheck import reconcile_totals
 from claim_intake.extract.institutions import name_before_title, repair_name, same_name
 from claim_intake.extract.items import Item, read_column_items, read_grid_items, read_items
@@ -506,7 +507,7 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
     x1 = max(line.line.box[2] for line in on_first)
     y1 = max(line.line.box[3] for line in on_first)
     return Field(
-        value=[{"name": item.name, "amount": item.amount} for item in items],
+        value=[{"name": repair_charge_name(item.name), "amount": item.amount} for item in items],
         raw="; ".join(f"{item.name} {item.amount}" for item in items),
         confidence=round(min(line.line.confidence for line in used), 4),
         page=first.number,

@@ -11,7 +11,8 @@ from claim_intake.extract.amount_words import AmountWordsError, parse_amount_wor
 # Money as printed or misread: 1234.50, 24,189.65, 1.128.50 (OCR reads separators as dots), 0., ¥12
 _MONEY = re.compile(r"(?<![\d.,])-?\d{1,3}(?:[,.]\d{3})+(?:\.\d{1,2})?(?!\d)|(?<![\d.,])-?\d+(?:\.\d{0,2})?(?!\d)")
 _DATE = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*(?:[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
+    # The first separator may be lost (``2020 05-15``, read without spaces) when the second is there.
+    r"(?P<y>(?:19|20)\d{2})\s*(?:[-./年]?\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
     r"|(?P<m2>\d{2})(?P<d2>\d{2}))"
     # A time may follow without a space on dot-matrix bills (or once OCR's spaces are dropped):
     # 2020.05.1510:08:12, 2020051515:41:53, 2020.05.150954:28, 2020.04.0308.36:09, 2020080409-58-22.
