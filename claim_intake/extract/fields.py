@@ -281,9 +281,23 @@ def _better_reading(labelled: Field, header: Field | None) -> Field:
 def _header_institution(doc: _DocumentText) -> Field | None:
     """The issuer's name printed in the header: the tallest such text near the top of page one,
     also where it runs into the form's title printed over it (``…喉科医医疗门(急)诊收费票据``)."""
+    if not doc.lines:
+        return None
+    first = doc.lines[0].page
+    found = _header_names(doc, [line for line in doc.lines if line.page is first])
+    if not found:
+        # The lines failed: the second readings of a name printed across the title, if any.
+        found = _header_names(doc, [NormLine.of(line, first) for line in first.rereads])
+    if not found:
+        return None
+    _, line, (start, end), value = max(found, key=lambda f: f[0])
+    return _field(line, start, end, value, line.raw(start, end).strip())
+
+
+def _header_names(doc: _DocumentText, lines: list[NormLine]) -> list[tuple[float, NormLine, tuple[int, int], str]]:
     found: list[tuple[float, NormLine, tuple[int, int], str]] = []
-    for line in doc.lines:
-        if line.page is not doc.lines[0].page or doc.position(line)[1] > HEADER_SHARE:
+    for line in lines:
+        if doc.position(line)[1] > HEADER_SHARE:
             continue
         span = find_institution(line.text)
         if span is not None:
@@ -293,10 +307,7 @@ def _header_institution(doc: _DocumentText) -> Field | None:
         if glued is not None:
             cut, name = glued
             found.append((line.line.box[3] - line.line.box[1], line, (0, cut), name))
-    if not found:
-        return None
-    _, line, (start, end), value = max(found, key=lambda f: f[0])
-    return _field(line, start, end, value, line.raw(start, end).strip())
+    return found
 
 
 TOP_RIGHT = (0.5, 0.3)
