@@ -25,6 +25,8 @@ MIN_LAYER_CONTRAST = 0.08
 """The two layers' mean spreads must differ by this much: a grey scan has one layer only."""
 MIN_LAYER_SHARE = 0.2
 """Each layer holds at least this share of the crop's ink."""
+TINT_FOR_DARKNESS = 0.35
+"""Spread this large for its darkness makes a pixel coloured ink whatever its spread."""
 COLUMN_INK = 0.1
 """The black layer holds a column when its ink fills this share of the crop's height there."""
 MIN_EXTRA_CHARS = 2
@@ -55,7 +57,8 @@ def black_layer(crop: np.ndarray) -> BlackLayer | None:
         return None
     values = np.clip(spread[ink] * 255, 0, 255).astype(np.uint8).reshape(-1, 1)
     split, _ = cv2.threshold(values, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    coloured = spread > split / 255
+    # Faint edges of coloured strokes have little spread but much for their darkness.
+    coloured = (spread > split / 255) | (spread > TINT_FOR_DARKNESS * (1.0 - darkest))
     neutral = ink & ~coloured
     tinted = ink & coloured
     share = neutral.sum() / ink.sum()
