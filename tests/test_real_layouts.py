@@ -390,3 +390,11 @@ def test_charge_categories_misread_by_one_character() -> None:
 def test_a_date_whose_first_separator_was_lost() -> None:
     assert parse_date("2020 05-15 15:03:17") == "2020-05-15"
     assert parse_date("202005-1515:03:17") == "2020-05-15"
+
+
+def test_a_zero_read_as_a_letter_and_item_codes_are_no_amounts() -> None:
+    assert parse_money("日.00") == "0.00"
+    assert _outpatient(line("医保统筹支付日.00", 40, 600))["insurance_fund_paid"].value == "0.00"
+    # A detail table's item codes (200805) beside the payment labels are not their values.
+    assert parse_money("200805") is None
+    assert parse_money("15") == "15.00"

@@ -24,6 +24,11 @@ _AMOUNT_WORDS = re.compile(f"[{AMOUNT_WORDS_CHARS}]{{2,}}")
 
 
 MONEY_LIMIT = Decimal(10) ** 8
+_ZERO_LOOKALIKE = re.compile(r"(?<![\dA-Za-z])[日口Oo](?=\.\d{2}(?!\d))")
+"""A lone dot-matrix 0 before the fen read as a letter or 日 (``日.00``, ``O.00``)."""
+_CODE_LIKE = re.compile(r"-?\d{6,}")
+"""Six digits and more with no point: an item code or a serial, never an amount (a bill that
+prints bare integers prints small ones: 0, 15)."""
 _CURRENCY = re.compile(r"[¥￥]+")
 _DOUBLED_POINT = re.compile(r"(?<=\d)\.{2,}(?=\d)")
 
@@ -35,10 +40,13 @@ def parse_money(text: str) -> str | None:
     of the amount.
     """
     text = _DOUBLED_POINT.sub(".", _CURRENCY.sub("", text.replace("，", ",")))
+    text = _ZERO_LOOKALIKE.sub("0", text)
     match = _MONEY.search(text)
     if not match:
         return None
     token = match.group(0)
+    if _CODE_LIKE.fullmatch(token):
+        return None
     if "," in token or token.count(".") > 1 or re.fullmatch(r"-?\d{1,3}(?:\.\d{3})+", token):
         # Separators: keep only a final ".dd" as the decimal point.
         head, sep, tail = token.rpartition(".")
