@@ -398,3 +398,9 @@ def test_a_zero_read_as_a_letter_and_item_codes_are_no_amounts() -> None:
     # A detail table's item codes (200805) beside the payment labels are not their values.
     assert parse_money("200805") is None
     assert parse_money("15") == "15.00"
+
+
+def test_a_charge_amount_whose_decimal_was_misread_keeps_its_yuan() -> None:
+    lines = [ln for ln in _older_form_table() if ln.text != "-19.0"] + [line("-19.b", 360, 342)]
+    items = _outpatient(*lines)["items"].value
+    assert {"name": "诊疗费(0)", "amount": "19.00"} in items

@@ -54,6 +54,7 @@ _AMOUNT = re.compile(r"^-*[¥￥]*\d[\d,.]*$")
 _LEADER = re.compile(r"[\s:：\-—_]+$")
 _DIGIT_LOOKALIKES = str.maketrans({"G": "6", "O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "S": "5", "B": "8", "Z": "2"})
 _COLON_POINT = re.compile(r"(?<=\d)[:：](?=\d{2}$)")
+_LOST_DECIMAL = re.compile(r"(?<=\d)\.[A-Za-z]$")
 
 
 def _amount_text(line: NormLine) -> str | None:
@@ -63,6 +64,9 @@ def _amount_text(line: NormLine) -> str | None:
     text = _COLON_POINT.sub(".", line.line.text.replace(" ", ""))
     if sum(ch.isalpha() for ch in text) <= 1:
         text = text.translate(_DIGIT_LOOKALIKES)
+    # A decimal read as no digit at all (``-197.b``): the yuan as read; the cross-checks complete
+    # the amount from a vouched total if the lost decimal was not 0.
+    text = _LOST_DECIMAL.sub("", text)
     return text if _AMOUNT.match(text) else None
 
 
