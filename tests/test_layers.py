@@ -36,8 +36,9 @@ def test_the_black_layer_keeps_the_name_and_drops_the_title() -> None:
     layer = black_layer(crop)
     assert layer is not None
     x0, y0, x1, y1 = layer.box
-    # Cut to the name's rows: the lower half of the crop, where the name was struck.
+    # Cut to the name: the lower half of the crop, the left two thirds; the title beyond is gone.
     assert y0 > 0.35 and y1 > 0.9
+    assert x0 < 0.05 and x1 < 0.6
     only_title = black_layer(_crop(name_ink=PAPER))
     # Of the title's ink, next to nothing is left on the black layer.
     title_ink = _dark(_crop(name_ink=PAPER)).sum()
