@@ -404,3 +404,13 @@ def test_a_charge_amount_whose_decimal_was_misread_keeps_its_yuan() -> None:
     lines = [ln for ln in _older_form_table() if ln.text != "-19.0"] + [line("-19.b", 360, 342)]
     items = _outpatient(*lines)["items"].value
     assert {"name": "诊疗费(0)", "amount": "19.00"} in items
+
+
+def test_a_charge_line_read_without_its_amount_costs_what_the_vouched_total_leaves() -> None:
+    table = [ln for ln in _older_form_table() if ln.text != "47.82"]
+    payments = [line("现金支付：69.82", 40, 560), line("个人账户支付：0.00", 600, 560)]
+    items = _outpatient(*table, *payments)["items"].value
+    assert items[0] == {"name": "西药费", "amount": "47.82"}
+    # Without a total that the words and the payments agree on, it is left out, not guessed.
+    items = _outpatient(*table)["items"].value
+    assert [item["name"] for item in items] == ["诊查费（自费）", "诊疗费(0)"]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from statistics import fmean
 
 from claim_intake.extract.charges import repair_charge_name
-from claim_intake.extract.crosscheck import reconcile_totals
+from claim_intake.extract.crosscheck import reconcile_totals, without_unpriced
 from claim_intake.extract.institutions import name_before_title, repair_name, same_name
 from claim_intake.extract.items import Item, read_column_items, read_grid_items, read_items
 from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_row
@@ -265,9 +265,7 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
         if spec.type is FieldType.institution and name in fields:
             found = _better_reading(fields[name], _header_institution(doc))
             fields[name] = found.model_copy(update={"value": repair_name(str(found.value))})
-    if "totals" in template.cross_checks:
-        fields = reconcile_totals(fields)
-    return fields
+    return reconcile_totals(fields) if "totals" in template.cross_checks else without_unpriced(fields)
 
 
 def _better_reading(labelled: Field, header: Field | None) -> Field:

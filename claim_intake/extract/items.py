@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from claim_intake.extract.charges import CHARGE_CATEGORIES, repair_charge_name
 from claim_intake.extract.layout import NormLine
 from claim_intake.extract.normalize import parse_money
 from claim_intake.extract.templates import normalise_label
@@ -95,6 +96,11 @@ def read_column_items(lines: list[NormLine], amount_column: tuple[float, float],
         else:
             match = _GLUED_ROW.match(name_text)
             if not match:
+                category = repair_charge_name(_LEADER.sub("", name_text))
+                if category in CHARGE_CATEGORIES:
+                    # A charge category whose amount was not read at all: unpriced (``""``) for
+                    # the cross-checks to price from a vouched total, or to drop.
+                    items.append(Item(category, ""))
                 continue
             name, raw_amount = _LEADER.sub("", match.group("name")), match.group("amount")
         amount = parse_money(raw_amount.lstrip("-"))
