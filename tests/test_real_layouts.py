@@ -414,3 +414,12 @@ def test_a_charge_line_read_without_its_amount_costs_what_the_vouched_total_leav
     # Without a total that the words and the payments agree on, it is left out, not guessed.
     items = _outpatient(*table)["items"].value
     assert [item["name"] for item in items] == ["诊查费（自费）", "诊疗费(0)"]
+
+
+def test_the_figure_printed_after_the_words_is_the_total() -> None:
+    # 大写 read with low confidence, a charge line that says 343.80: the figure decides.
+    fields = _outpatient(
+        line("合计(大写)：叁佰叁拾叁元捌角(¥333.80)", 100, 700, conf=0.8), line("西药费：343.80", 100, 300)
+    )
+    assert fields["total_amount"].value == "333.80"
+    assert "333.80" in fields["total_amount"].raw

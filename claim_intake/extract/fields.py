@@ -219,6 +219,7 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
     doc = _DocumentText(template, pages)
     located = _locate(doc, template)
     fields: dict[str, Field] = {}
+    figures_with_words: Field | None = None
     for name, spec in template.fields.items():
         if spec.type in (FieldType.line, FieldType.items):
             extract = _extract_line_field if spec.type is FieldType.line else _extract_items
@@ -261,11 +262,30 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
             fields[name] = _field(line, start, end, raw, raw)
         else:
             fields[name] = _field(line, start, end, value)
+            if spec.type is FieldType.amount_words:
+                figure = _figure_after(line, end)
+                if figure is not None:
+                    figures_with_words = figure
+    if figures_with_words is not None and "total_amount" in template.fields:
+        fields.setdefault("total_amount", figures_with_words)
     for name, spec in template.fields.items():
         if spec.type is FieldType.institution and name in fields:
             found = _better_reading(fields[name], _header_institution(doc))
             fields[name] = found.model_copy(update={"value": repair_name(str(found.value))})
     return reconcile_totals(fields) if "totals" in template.cross_checks else without_unpriced(fields)
+
+
+_FIGURE_AFTER_WORDS = re.compile(r"^\W?.?[(（]?[¥￥Yy]?(\d[\d,]*\.\d{2})[)）]?$")
+
+
+def _figure_after(line: NormLine, end: int) -> Field | None:
+    """The total in figures printed right after the 大写 on its line (``壹拾捌元¥18.00``,
+    ``叁佰叁拾叁元捌角(¥333.80)``): the 小写 total where no 合计 figure is labelled."""
+    match = _FIGURE_AFTER_WORDS.match(line.text[end:])
+    if match is None:
+        return None
+    value = parse_money(match.group(1))
+    return _field(line, end, len(line.text), value) if value is not None else None
 
 
 def _better_reading(labelled: Field, header: Field | None) -> Field:
