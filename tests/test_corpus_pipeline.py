@@ -46,13 +46,7 @@ def test_the_corpus_covers_every_finding_code() -> None:
     assert built_for == {code.value for code in FindingCode if code not in ROSTER_FINDINGS} - {FindingCode.duplicate_image}
 
 
-BEYOND_OCR = {
-    "outpatient_special_shanghai_three_sheets_one_payment": (
-        "the hospital's name is printed only across the pre-printed title, and the recogniser "
-        "reads the two as one garbled line: no sheet yields the payee (the real three-sheet bills "
-        "of the development set fail the same way). Strict: it fails the suite once it passes."
-    ),
-}
+BEYOND_OCR: dict[str, str] = {}
 """Bundles whose expected findings the pipeline does not reach yet, and why: reported as xfail,
 never as a pass."""
 

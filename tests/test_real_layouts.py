@@ -325,3 +325,101 @@ def test_the_number_after_a_misread_no_is_still_the_number() -> None:
     for text, number in (("NG11888912692", "1888912692"), ("N911888912692", "1888912692"), ("1843562227", "1843562227"), ("NO1936890500", "1936890500"), ("No.1936890500", "1936890500")):
         fields = _outpatient(line("上海市第六人民医院", 200, 60), line(text, 1100, 120), line("合计(大写):贰拾柒元整", 100, 800))
         assert fields["invoice_number"].value == number, text
+
+
+# --- hospital names and charge categories as real bills print them ------------------------------
+
+
+def test_a_name_whose_end_the_title_covers_is_completed() -> None:
+    # The title's 医 lies over the name's 院: read as …科医医疗门…, or …科医 lost under it.
+    for read in ("复旦大学附属眼耳鼻喉科医医疗门（急）诊收费票据", "复旦大学附属眼耳鼻喉科医医元疗门（急）诊收费"):
+        fields = _outpatient(line(read, 300, 90, y1=150), line("医疗机构类型：", 500, 160))
+        assert fields["payee"].value == "复旦大学附属眼耳鼻喉科医院"
+
+
+def test_a_name_glued_to_a_title_is_not_completed_into_a_guess() -> None:
+    from claim_intake.extract.institutions import name_before_title
+
+    assert name_before_title("上海中医药大学附属龙华医院医疗门(急)诊收费票据") == (13, "上海中医药大学附属龙华医院")
+    # The title begins at 诊, not over the name's end: what stands before it is no name.
+    assert name_before_title("上海交通大学医学院附属第九医疾院急诊收费票据") is None
+    assert name_before_title("医疗门(急)诊收费票据") is None
+    assert name_before_title("上海交通大学医学院附属瑞金医院上海市") is None
+
+
+def test_stock_parts_of_hospital_names_misread_by_one_character() -> None:
+    from claim_intake.extract.institutions import repair_name
+
+    assert repair_name("上海市第六人风医院") == "上海市第六人民医院"
+    assert repair_name("上海交通大学医学院附起瑞金医院") == "上海交通大学医学院附属瑞金医院"
+    # A run that is itself a part, or a name with nothing misread, stays as read.
+    assert repair_name("上海市中心医院") == "上海市中心医院"
+    assert repair_name("上海中医药大学附属龙华医院") == "上海中医药大学附属龙华医院"
+
+
+def test_of_two_readings_of_the_issuer_the_more_confident() -> None:
+    fields = _outpatient(
+        line("上海市第六人民医院", 200, 60, conf=1.0),
+        line("收款单位（章）：", 40, 900), line("上海市第六人凤医院", 300, 898, conf=0.93),
+    )
+    assert fields["payee"].value == "上海市第六人民医院"
+
+
+def test_a_second_reading_of_the_black_print_gives_the_name_the_lines_lost() -> None:
+    from claim_intake.ocr.models import Page
+
+    header = line("医北浦区科医诊收费票据", 300, 60, y1=140)
+    reread = line("上海市北浦区眼科医院", 300, 100, y1=140)
+    first = page(header, line("医疗机构类型：", 500, 160), line("合计(大写):叁拾元整", 100, 700))
+    with_reread = Page.model_validate({**first.model_dump(), "rereads": (reread.model_dump(),)})
+    assert "payee" not in _outpatient(pages=[first])
+    assert _outpatient(pages=[with_reread])["payee"].value == "上海市北浦区眼科医院"
+
+
+def test_charge_categories_misread_by_one_character() -> None:
+    from claim_intake.extract.charges import repair_charge_name
+
+    assert repair_charge_name("韩号费") == "挂号费"
+    assert repair_charge_name("诊疗费（白费）（0)") == "诊疗费（自费）（0)"
+    # 诊升费 is one character off 诊疗费, 诊查费 and 诊察费 alike: nothing to choose, kept as read.
+    assert repair_charge_name("诊升费") == "诊升费"
+    assert repair_charge_name("中成药费") == "中成药费"
+    assert repair_charge_name("西药") == "西药"
+
+
+def test_a_date_whose_first_separator_was_lost() -> None:
+    assert parse_date("2020 05-15 15:03:17") == "2020-05-15"
+    assert parse_date("202005-1515:03:17") == "2020-05-15"
+
+
+def test_a_zero_read_as_a_letter_and_item_codes_are_no_amounts() -> None:
+    assert parse_money("日.00") == "0.00"
+    assert _outpatient(line("医保统筹支付日.00", 40, 600))["insurance_fund_paid"].value == "0.00"
+    # A detail table's item codes (200805) beside the payment labels are not their values.
+    assert parse_money("200805") is None
+    assert parse_money("15") == "15.00"
+
+
+def test_a_charge_amount_whose_decimal_was_misread_keeps_its_yuan() -> None:
+    lines = [ln for ln in _older_form_table() if ln.text != "-19.0"] + [line("-19.b", 360, 342)]
+    items = _outpatient(*lines)["items"].value
+    assert {"name": "诊疗费(0)", "amount": "19.00"} in items
+
+
+def test_a_charge_line_read_without_its_amount_costs_what_the_vouched_total_leaves() -> None:
+    table = [ln for ln in _older_form_table() if ln.text != "47.82"]
+    payments = [line("现金支付：69.82", 40, 560), line("个人账户支付：0.00", 600, 560)]
+    items = _outpatient(*table, *payments)["items"].value
+    assert items[0] == {"name": "西药费", "amount": "47.82"}
+    # Without a total that the words and the payments agree on, it is left out, not guessed.
+    items = _outpatient(*table)["items"].value
+    assert [item["name"] for item in items] == ["诊查费（自费）", "诊疗费(0)"]
+
+
+def test_the_figure_printed_after_the_words_is_the_total() -> None:
+    # 大写 read with low confidence, a charge line that says 343.80: the figure decides.
+    fields = _outpatient(
+        line("合计(大写)：叁佰叁拾叁元捌角(¥333.80)", 100, 700, conf=0.8), line("西药费：343.80", 100, 300)
+    )
+    assert fields["total_amount"].value == "333.80"
+    assert "333.80" in fields["total_amount"].raw

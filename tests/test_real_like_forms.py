@@ -40,6 +40,12 @@ FORMS: dict[str, Callable[[], tuple[Page, Fields]]] = {
         make_regional_bill(random.Random(102), SHANGHAI, bare=True),
         ShanghaiStyle(date_label="日期", date_format="packed", amounts="bare", total_figure=False,
                       words="zero_fen", header_note="取药号:4127", stamp="items")),
+    # The hospital name struck across the title and printed nowhere else (no 收款单位 line): the
+    # header's issuer, cut from the title it runs into (the black-layer second look is tested on
+    # a render of its own in test_layers.py and by the three-sheet corpus bundle).
+    "shanghai_name_over_title": lambda: shanghai_outpatient_page(
+        make_regional_bill(random.Random(105), SHANGHAI),
+        ShanghaiStyle(name_over_title=True, payee_line=False)),
     "guangxi_e_bill": lambda: guangxi_e_outpatient_page(make_regional_bill(random.Random(103), GUANGXI)),
     "heilongjiang_dot_matrix": lambda: heilongjiang_outpatient_page(
         make_regional_bill(random.Random(104), HEILONGJIANG), shift=(10, 16)),

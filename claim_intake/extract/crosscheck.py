@@ -189,7 +189,7 @@ def reconcile_totals(fields: dict[str, Field]) -> dict[str, Field]:
     wins, and in a tie the order in which readings are trusted alone: OCR reads figures better
     than 大写 numerals, and a charge list may have lost a line.
     """
-    fields = dict(fields)
+    fields, unpriced = _set_unpriced_apart(dict(fields))
     figures = _money(fields.get("total_amount"))
     words_field = fields.get("total_amount_words")
     items = _items_sum(fields.get("items"))
@@ -236,7 +236,43 @@ def reconcile_totals(fields: dict[str, Field]) -> dict[str, Field]:
         paid = sum((p for p in parts if p is not None), Decimal(0))
     if paid is not None and abs(paid - total) <= PAYMENT_ROUNDING:
         _vouch(fields, [name for name, part in zip(PAYMENT_PARTS, parts, strict=True) if part is not None])
+    if vouched and len(unpriced) == 1:
+        _price_the_unpriced(fields, total, *unpriced[0])
     return fields
+
+
+def _set_unpriced_apart(fields: dict[str, Field]) -> tuple[dict[str, Field], list[tuple[int, str]]]:
+    """Charge lines whose amount was not read at all (``""``): out of the list, with their places."""
+    items = fields.get("items")
+    if items is None or not isinstance(items.value, list):
+        return fields, []
+    unpriced = [(i, item["name"]) for i, item in enumerate(items.value) if not item["amount"]]
+    if unpriced:
+        priced = [item for item in items.value if item["amount"]]
+        if priced:
+            fields["items"] = items.model_copy(update={"value": priced})
+        else:
+            del fields["items"]
+    return fields, unpriced
+
+
+def without_unpriced(fields: dict[str, Field]) -> dict[str, Field]:
+    """The fields without charge lines whose amount was not read: no cross-check can price them."""
+    return _set_unpriced_apart(dict(fields))[0]
+
+
+def _price_the_unpriced(fields: dict[str, Field], total: Decimal, place: int, name: str) -> None:
+    """The one charge line read without its amount (lost under a stamp or a ruled line) costs what
+    a vouched total leaves after the others."""
+    items = fields.get("items")
+    if items is None or not isinstance(items.value, list):
+        return
+    left = total - (_items_sum(items) or Decimal(0))
+    if left <= 0:
+        return
+    value = [dict(item) for item in items.value]
+    value.insert(place, {"name": name, "amount": str(left.quantize(Decimal("0.01")))})
+    fields["items"] = _with(items, value=value, confidence=REPAIRED)
 
 
 def _one_digit_misread(read: Decimal, meant: Decimal) -> bool:

@@ -6,7 +6,9 @@ import re
 from collections.abc import Sequence
 from statistics import fmean
 
-from claim_intake.extract.crosscheck import reconcile_totals
+from claim_intake.extract.charges import repair_charge_name
+from claim_intake.extract.crosscheck import reconcile_totals, without_unpriced
+from claim_intake.extract.institutions import name_before_title, repair_name, same_name
 from claim_intake.extract.items import Item, read_column_items, read_grid_items, read_items
 from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_row
 from claim_intake.extract.models import Field
@@ -217,6 +219,7 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
     doc = _DocumentText(template, pages)
     located = _locate(doc, template)
     fields: dict[str, Field] = {}
+    figures_with_words: Field | None = None
     for name, spec in template.fields.items():
         if spec.type in (FieldType.line, FieldType.items):
             extract = _extract_line_field if spec.type is FieldType.line else _extract_items
@@ -259,25 +262,70 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
             fields[name] = _field(line, start, end, raw, raw)
         else:
             fields[name] = _field(line, start, end, value)
-    if "totals" in template.cross_checks:
-        fields = reconcile_totals(fields)
-    return fields
+            if spec.type is FieldType.amount_words:
+                figure = _figure_after(line, end)
+                if figure is not None:
+                    figures_with_words = figure
+    if figures_with_words is not None and "total_amount" in template.fields:
+        fields.setdefault("total_amount", figures_with_words)
+    for name, spec in template.fields.items():
+        if spec.type is FieldType.institution and name in fields:
+            found = _better_reading(fields[name], _header_institution(doc))
+            fields[name] = found.model_copy(update={"value": repair_name(str(found.value))})
+    return reconcile_totals(fields) if "totals" in template.cross_checks else without_unpriced(fields)
+
+
+_FIGURE_AFTER_WORDS = re.compile(r"^\W?.?[(（]?[¥￥Yy]?(\d[\d,]*\.\d{2})[)）]?$")
+
+
+def _figure_after(line: NormLine, end: int) -> Field | None:
+    """The total in figures printed right after the 大写 on its line (``壹拾捌元¥18.00``,
+    ``叁佰叁拾叁元捌角(¥333.80)``): the 小写 total where no 合计 figure is labelled."""
+    match = _FIGURE_AFTER_WORDS.match(line.text[end:])
+    if match is None:
+        return None
+    value = parse_money(match.group(1))
+    return _field(line, end, len(line.text), value) if value is not None else None
+
+
+def _better_reading(labelled: Field, header: Field | None) -> Field:
+    """Many bills print the issuer twice (after 收款单位 and in the header): of two readings of
+    the same name, the more confident; of two different names, the labelled one."""
+    if header is None or not same_name(str(labelled.value), str(header.value)):
+        return labelled
+    return header if header.confidence > labelled.confidence else labelled
 
 
 def _header_institution(doc: _DocumentText) -> Field | None:
-    """The issuer's name printed in the header: the tallest such text near the top of page one."""
-    found: list[tuple[float, NormLine, tuple[int, int]]] = []
-    for line in doc.lines:
-        if line.page is not doc.lines[0].page or doc.position(line)[1] > HEADER_SHARE:
+    """The issuer's name printed in the header: the tallest such text near the top of page one,
+    also where it runs into the form's title printed over it (``…喉科医医疗门(急)诊收费票据``)."""
+    if not doc.lines:
+        return None
+    first = doc.lines[0].page
+    found = _header_names(doc, [line for line in doc.lines if line.page is first])
+    if not found:
+        # The lines failed: the second readings of a name printed across the title, if any.
+        found = _header_names(doc, [NormLine.of(line, first) for line in first.rereads])
+    if not found:
+        return None
+    _, line, (start, end), value = max(found, key=lambda f: f[0])
+    return _field(line, start, end, value, line.raw(start, end).strip())
+
+
+def _header_names(doc: _DocumentText, lines: list[NormLine]) -> list[tuple[float, NormLine, tuple[int, int], str]]:
+    found: list[tuple[float, NormLine, tuple[int, int], str]] = []
+    for line in lines:
+        if doc.position(line)[1] > HEADER_SHARE:
             continue
         span = find_institution(line.text)
         if span is not None:
-            found.append((line.line.box[3] - line.line.box[1], line, span))
-    if not found:
-        return None
-    _, line, (start, end) = max(found, key=lambda f: f[0])
-    raw = line.raw(start, end).strip()
-    return _field(line, start, end, raw, raw)
+            found.append((line.line.box[3] - line.line.box[1], line, span, line.raw(*span).strip()))
+            continue
+        glued = name_before_title(line.text)
+        if glued is not None:
+            cut, name = glued
+            found.append((line.line.box[3] - line.line.box[1], line, (0, cut), name))
+    return found
 
 
 TOP_RIGHT = (0.5, 0.3)
@@ -488,7 +536,7 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
     x1 = max(line.line.box[2] for line in on_first)
     y1 = max(line.line.box[3] for line in on_first)
     return Field(
-        value=[{"name": item.name, "amount": item.amount} for item in items],
+        value=[{"name": repair_charge_name(item.name), "amount": item.amount} for item in items],
         raw="; ".join(f"{item.name} {item.amount}" for item in items),
         confidence=round(min(line.line.confidence for line in used), 4),
         page=first.number,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from claim_intake.extract.charges import CHARGE_CATEGORIES, repair_charge_name
 from claim_intake.extract.layout import NormLine
 from claim_intake.extract.normalize import parse_money
 from claim_intake.extract.templates import normalise_label
@@ -54,6 +55,7 @@ _AMOUNT = re.compile(r"^-*[¥￥]*\d[\d,.]*$")
 _LEADER = re.compile(r"[\s:：\-—_]+$")
 _DIGIT_LOOKALIKES = str.maketrans({"G": "6", "O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "S": "5", "B": "8", "Z": "2"})
 _COLON_POINT = re.compile(r"(?<=\d)[:：](?=\d{2}$)")
+_LOST_DECIMAL = re.compile(r"(?<=\d)\.[A-Za-z]$")
 
 
 def _amount_text(line: NormLine) -> str | None:
@@ -63,6 +65,9 @@ def _amount_text(line: NormLine) -> str | None:
     text = _COLON_POINT.sub(".", line.line.text.replace(" ", ""))
     if sum(ch.isalpha() for ch in text) <= 1:
         text = text.translate(_DIGIT_LOOKALIKES)
+    # A decimal read as no digit at all (``-197.b``): the yuan as read; the cross-checks complete
+    # the amount from a vouched total if the lost decimal was not 0.
+    text = _LOST_DECIMAL.sub("", text)
     return text if _AMOUNT.match(text) else None
 
 
@@ -91,6 +96,11 @@ def read_column_items(lines: list[NormLine], amount_column: tuple[float, float],
         else:
             match = _GLUED_ROW.match(name_text)
             if not match:
+                category = repair_charge_name(_LEADER.sub("", name_text))
+                if category in CHARGE_CATEGORIES:
+                    # A charge category whose amount was not read at all: unpriced (``""``) for
+                    # the cross-checks to price from a vouched total, or to drop.
+                    items.append(Item(category, ""))
                 continue
             name, raw_amount = _LEADER.sub("", match.group("name")), match.group("amount")
         amount = parse_money(raw_amount.lstrip("-"))

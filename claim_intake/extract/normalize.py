@@ -11,7 +11,8 @@ from claim_intake.extract.amount_words import AmountWordsError, parse_amount_wor
 # Money as printed or misread: 1234.50, 24,189.65, 1.128.50 (OCR reads separators as dots), 0., ¥12
 _MONEY = re.compile(r"(?<![\d.,])-?\d{1,3}(?:[,.]\d{3})+(?:\.\d{1,2})?(?!\d)|(?<![\d.,])-?\d+(?:\.\d{0,2})?(?!\d)")
 _DATE = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*(?:[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
+    # The first separator may be lost (``2020 05-15``, read without spaces) when the second is there.
+    r"(?P<y>(?:19|20)\d{2})\s*(?:[-./年]?\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
     r"|(?P<m2>\d{2})(?P<d2>\d{2}))"
     # A time may follow without a space on dot-matrix bills (or once OCR's spaces are dropped):
     # 2020.05.1510:08:12, 2020051515:41:53, 2020.05.150954:28, 2020.04.0308.36:09, 2020080409-58-22.
@@ -23,6 +24,11 @@ _AMOUNT_WORDS = re.compile(f"[{AMOUNT_WORDS_CHARS}]{{2,}}")
 
 
 MONEY_LIMIT = Decimal(10) ** 8
+_ZERO_LOOKALIKE = re.compile(r"(?<![\dA-Za-z])[日口Oo](?=\.\d{2}(?!\d))")
+"""A lone dot-matrix 0 before the fen read as a letter or 日 (``日.00``, ``O.00``)."""
+_CODE_LIKE = re.compile(r"-?\d{6,}")
+"""Six digits and more with no point: an item code or a serial, never an amount (a bill that
+prints bare integers prints small ones: 0, 15)."""
 _CURRENCY = re.compile(r"[¥￥]+")
 _DOUBLED_POINT = re.compile(r"(?<=\d)\.{2,}(?=\d)")
 
@@ -34,10 +40,13 @@ def parse_money(text: str) -> str | None:
     of the amount.
     """
     text = _DOUBLED_POINT.sub(".", _CURRENCY.sub("", text.replace("，", ",")))
+    text = _ZERO_LOOKALIKE.sub("0", text)
     match = _MONEY.search(text)
     if not match:
         return None
     token = match.group(0)
+    if _CODE_LIKE.fullmatch(token):
+        return None
     if "," in token or token.count(".") > 1 or re.fullmatch(r"-?\d{1,3}(?:\.\d{3})+", token):
         # Separators: keep only a final ".dd" as the decimal point.
         head, sep, tail = token.rpartition(".")

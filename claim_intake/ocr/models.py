@@ -75,6 +75,10 @@ class Page(Frozen):
     lines: tuple[Line, ...] = ()
     unread: tuple[Box, ...] = ()
     """Ink where no text could be read (a smudge, a blur, a finger), in the page's frame."""
+    rereads: tuple[Line, ...] = ()
+    """Second readings of lines that mixed two print layers, on their black print alone (a name
+    printed across a coloured title). Not part of ``lines``: extraction consults them where the
+    lines fail it."""
     timings: dict[str, float] = Field(default_factory=dict)
     """Seconds per step (decode, ocr, ...)."""
     image_hash: str | None = None

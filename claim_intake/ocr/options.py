@@ -75,6 +75,12 @@ class PreprocessOptions(Frozen):
     """Measure the slant of the text lines and straighten the page's frame."""
     min_line_score: float = Field(default=0.5, ge=0.0, le=1.0)
     """Recognised lines below this confidence are noise (texture, seal rims), not text."""
+    black_layer_reread: bool = True
+    """Read a line again on its black print alone where its reading holds a form's title and more:
+    a hospital name printed across a coloured title (ocr/layers.py). Costs one recognition of the
+    few such crops; the second readings are the page's ``rereads``, its lines stay as read."""
+    reread_titles: tuple[str, ...] = ("收费票据", "收费收据")
+    """The title words that mark such a line (the ends of medical bills' titles)."""
 
 
 class ReadOptions(Frozen):

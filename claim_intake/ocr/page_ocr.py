@@ -15,7 +15,7 @@ import time
 import numpy as np
 from rapidocr.utils.process_img import get_rotate_crop_image
 
-from claim_intake.ocr import geometry, preprocess
+from claim_intake.ocr import geometry, layers, preprocess
 from claim_intake.ocr.decode import PageImage
 from claim_intake.ocr.engine import OcrEngine, Quad
 from claim_intake.ocr.models import Page, PageSource, Transform, make_line
@@ -112,6 +112,11 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
     started = time.perf_counter()
     read = engine.recognise(crops)
     timings["recognise"] = time.perf_counter() - started
+    rereads = []
+    if options.black_layer_reread:
+        started = time.perf_counter()
+        rereads = layers.reread_black_layers(engine, crops, quads, read, options.reread_titles)
+        timings["reread"] = time.perf_counter() - started
 
     matrices = [t.matrix for t in transforms if t.matrix is not None]
     to_source = np.linalg.inv(geometry.compose(matrices)) if matrices else None
@@ -121,6 +126,11 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
         if text.strip() and score >= options.min_line_score
     ]
     lines.sort(key=lambda line: (line.box[1] + line.box[3], line.box[0]))
+    second = tuple(
+        make_line(text, score, tuple(map(tuple, quad)), (width, height), to_source, (source_w, source_h))
+        for text, score, quad in rereads
+        if score >= options.min_line_score
+    )
     return Page(
         number=page.number,
         width=width,
@@ -133,5 +143,6 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
         unread=tuple(
             tuple(round(float(v), 1) for v in (*quad.min(axis=0), *quad.max(axis=0))) for quad in unread
         ),
+        rereads=second,
         timings=timings,
     )
