@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from claim_intake.ocr import geometry
+from claim_intake.ocr.quality import ImageQuality
 
 Box = tuple[float, float, float, float]
 """x0, y0, x1, y1 in page pixels, origin top left."""
@@ -77,6 +78,8 @@ class Page(Frozen):
     """Ink where no text could be read (a smudge, a blur, a finger), in the page's frame."""
     timings: dict[str, float] = Field(default_factory=dict)
     """Seconds per step (decode, ocr, ...)."""
+    quality: ImageQuality | None = None
+    """How fit a photo is to be read (None: a text layer, or not measured)."""
 
     @property
     def text(self) -> str:

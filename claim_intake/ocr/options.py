@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from claim_intake.ocr.models import Frozen
+from claim_intake.ocr.quality import QualityOptions
 
 
 class Limits(Frozen):
@@ -75,6 +76,8 @@ class PreprocessOptions(Frozen):
     """Measure the slant of the text lines and straighten the page's frame."""
     min_line_score: float = Field(default=0.5, ge=0.0, le=1.0)
     """Recognised lines below this confidence are noise (texture, seal rims), not text."""
+    quality: QualityOptions = QualityOptions()
+    """When a photo is too blurred, dark, glared or cut off to read reliably (``poor_image``)."""
 
 
 class ReadOptions(Frozen):
