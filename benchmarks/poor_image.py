@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from claim_intake.intake.settings import Settings
@@ -26,41 +25,11 @@ from claim_intake.ocr.decode import decode_image
 from claim_intake.ocr.models import FileKind
 from claim_intake.ocr.page_ocr import detect_page
 from claim_intake.ocr.quality import Defect
-
-
-def _blurred(image: np.ndarray) -> np.ndarray:
-    # A shaken or misfocused phone: a blur of 0.3% of the long side (4-12 px on these images).
-    sigma = 0.003 * max(image.shape[:2])
-    return cv2.GaussianBlur(image, (0, 0), sigma)
-
-
-def _dark(image: np.ndarray) -> np.ndarray:
-    # A photo taken in a dim room: a third of the light, and a camera that lifts the shadows a bit.
-    return np.clip(image.astype(np.float32) * 0.3 + 5, 0, 255).astype(np.uint8)
-
-
-def _cut_off(image: np.ndarray) -> np.ndarray:
-    # The sheet goes on past the frame: the right quarter and the bottom fifth are not in the photo.
-    height, width = image.shape[:2]
-    return np.ascontiguousarray(image[: int(height * 0.8), : int(width * 0.75)])
-
-
-def _glare(image: np.ndarray) -> np.ndarray:
-    # A lamp's reflection over the middle of the sheet: a washed-out white patch.
-    height, width = image.shape[:2]
-    mask = np.zeros((height, width), np.float32)
-    cv2.ellipse(mask, (width // 2, height // 2), (width // 8, height // 9), 0, 0, 360, 1.0, -1)
-    mask = cv2.GaussianBlur(mask, (0, 0), max(height, width) / 80)
-    mask = np.clip(mask * 1.6, 0, 1)[:, :, None]
-    return (image * (1 - mask) + 255 * mask).astype(np.uint8)
-
+from claim_intake.samples.defects import DEFECTS, jpeg
 
 VERSIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray] | None, Defect | None]] = {
     "sharp": (None, None),
-    "blurred": (_blurred, Defect.blurred),
-    "dark": (_dark, Defect.dark),
-    "cut_off": (_cut_off, Defect.cut_off),
-    "glare": (_glare, Defect.glare),
+    **{name: (make, Defect(name)) for name, make in DEFECTS.items()},
 }
 
 
@@ -84,8 +53,7 @@ def main() -> None:
             if make is None:
                 data = path.read_bytes()
             else:
-                ok, encoded = cv2.imencode(".jpg", make(page.image), [cv2.IMWRITE_JPEG_QUALITY, 88])
-                data = encoded.tobytes()
+                data = jpeg(make(page.image))
                 (args.out / f"{path.stem}-{name}.jpg").write_bytes(data)
             (version,) = decode_image(data, FileKind.jpeg, settings.read.limits)
             quality = detect_page(version, engine, settings.read.preprocess).quality

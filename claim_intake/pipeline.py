@@ -23,6 +23,7 @@ from claim_intake.validators.models import (
     Assessment,
     ClaimDocument,
     InvoiceRegistry,
+    PoorImage,
     UnreadableFile,
 )
 from claim_intake.validators.ruleset import RuleSet
@@ -101,5 +102,11 @@ def assess_claim(
         for f in files
         if f.error is not None and f.error.code != INTERNAL_ERROR
     )
-    assessment = assess(rules, documents, unreadable, claimant_name, submitted_on, registry)
+    poor = tuple(
+        PoorImage(file=f.file, page=p.number, defects=tuple(d.value for d in p.quality.defects))
+        for f in files
+        for p in f.pages
+        if p.quality is not None and p.quality.defects
+    )
+    assessment = assess(rules, documents, unreadable, claimant_name, submitted_on, registry, poor)
     return ClaimReport(files=tuple(files), documents=documents, assessment=assessment)

@@ -248,7 +248,8 @@ def document_read(session: Session, row: DocumentRow, report: FileReport, organi
     )
     session.add_all(
         PageRow(document_id=row.id, number=p.number, source=p.source.value, width=p.width, height=p.height,
-                text=_text(p.text), source_width=p.source_width, source_height=p.source_height, lines=_lines(p))
+                text=_text(p.text), source_width=p.source_width, source_height=p.source_height, lines=_lines(p),
+                quality=p.quality.model_dump(mode="json") if p.quality else None)
         for p in report.pages
     )
     session.add_all(

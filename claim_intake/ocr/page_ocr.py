@@ -20,8 +20,8 @@ from claim_intake.ocr import geometry, preprocess, quality
 from claim_intake.ocr.decode import PageImage
 from claim_intake.ocr.engine import OcrEngine, Quad
 from claim_intake.ocr.models import Page, PageSource, Transform, make_line
-from claim_intake.ocr.quality import ImageQuality
 from claim_intake.ocr.options import PreprocessOptions
+from claim_intake.ocr.quality import ImageQuality
 
 _ORIENTATION_SAMPLE = 12
 """Lines sent to the angle classifier to decide whether a page is upside down."""

@@ -40,6 +40,7 @@ class FindingCode(StrEnum):
     date_inconsistent = "date_inconsistent"
     duplicate_invoice = "duplicate_invoice"
     late_submission = "late_submission"
+    poor_image = "poor_image"
 
 
 class ClaimStatus(StrEnum):
@@ -66,6 +67,14 @@ class UnreadableFile(Frozen):
     file: str
     code: str
     message: str
+
+
+class PoorImage(Frozen):
+    """A page whose photo is too poor to read reliably, and why (``ocr.quality.Defect`` values)."""
+
+    file: str
+    page: int
+    defects: tuple[str, ...]
 
 
 class Evidence(Frozen):

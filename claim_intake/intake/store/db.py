@@ -151,6 +151,8 @@ class PageRow(Base):
     boxes and ``lines``. None for pages read before the console existed."""
     lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     """The OCR lines: ``{"text", "confidence", "box"}``, the box in the upload's pixels."""
+    quality: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The photo's measured quality (``ocr.quality.ImageQuality``); None for a text layer."""
 
 
 class FieldRow(Base):
