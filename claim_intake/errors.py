@@ -192,3 +192,11 @@ class WebhookDeliveryError(ClaimIntakeError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class RateLimitedError(ClaimIntakeError):
+    """Too many requests from one address or for one phone on the member's public pages."""
+
+    code = "rate_limited"
+    retryable = True
+    http_status = 429

@@ -227,6 +227,12 @@ def add_documents(session: Session, caller: Caller, claim: ClaimRow, uploads: li
     return change, queued
 
 
+def member_submitted(session: Session, claim: ClaimRow) -> None:
+    """The member sent the claim from their phone (complete or not): its history says so."""
+    _event(session, claim, None, "member.submitted", status=claim.status)
+    claim.updated_at = utcnow()
+
+
 # --- use cases: reading and assessing (called by the workers' job store) ----------------------------
 
 def document_read(session: Session, row: DocumentRow, report: FileReport, organisation_id: str) -> None:

@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from claim_intake.errors import ClaimIntakeError, InvalidRequestError
 from claim_intake.intake.api import claim_routes, operation_routes, webhook_routes
 from claim_intake.intake.console.app import install_console
+from claim_intake.intake.console.secret import console_secret
+from claim_intake.intake.member.pages import install_member_pages
 from claim_intake.intake.service import build_service
 from claim_intake.intake.settings import Settings
 from claim_intake.ocr.reader import EngineFactory
@@ -87,4 +89,5 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
     for router in (claim_routes.router, webhook_routes.router, operation_routes.router):
         app.include_router(router)
     install_console(app, service)
+    install_member_pages(app, service, console_secret(settings))
     return app
