@@ -72,6 +72,7 @@ class Reason(StrEnum):
 
     submitted = "submitted"
     documents_added = "documents_added"
+    document_removed = "document_removed"
     field_corrected = "field_corrected"
     finding_waived = "finding_waived"
     assessed = "assessed"
@@ -157,7 +158,8 @@ def _event(session: Session, claim: ClaimRow, staff: StaffMember | None, action:
 
 def _add_document_rows(session: Session, claim: ClaimRow, uploads: list[Upload], keys: list[str | None]) -> list[str]:
     """Returns the ids of the documents to read."""
-    position = len(claim.documents)
+    # After the first free position: a member may have taken an upload back (remove_document).
+    position = max((d.position for d in claim.documents), default=-1) + 1
     queued = []
     for n, (upload, key) in enumerate(zip(uploads, keys, strict=True)):
         document = DocumentRow(
@@ -225,6 +227,25 @@ def add_documents(session: Session, caller: Caller, claim: ClaimRow, uploads: li
     claim.updated_at = utcnow()
     audit(session, caller, "claim.upload", claim.id)
     return change, queued
+
+
+def remove_document(session: Session, caller: Caller, claim: ClaimRow, document_id: str) -> StatusChanged | None:
+    """A member takes an upload back before sending the claim (a blurred photo they retook, the
+    wrong paper): it goes with what was read in it (its bytes stay in the object store, its name
+    in the history), and the claim is processing until assessed again without it."""
+    document = next((d for d in claim.documents if d.id == document_id), None)
+    if document is None:
+        raise NotFoundError(f"no document {document_id} in claim {claim.id}")
+    if document.status in UNREAD:
+        raise InvalidTransitionError(f"document {document_id} is being read")
+    for table in (FieldRow, PageRow, InvoiceUse, FieldCorrection):
+        session.execute(delete(table).where(table.document_id == document.id))
+    claim.documents.remove(document)
+    session.delete(document)
+    _event(session, claim, None, "claimant.removed", document=document.id, file=document.filename,
+           sha256=document.sha256)
+    audit(session, caller, "claim.remove_document", claim.id)
+    return _move(session, claim, ClaimState.processing, Reason.document_removed)
 
 
 def member_submitted(session: Session, claim: ClaimRow) -> None:

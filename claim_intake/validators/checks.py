@@ -67,7 +67,9 @@ def poor_images(claim: Claim) -> Iterator[Finding]:
     for poor in claim.poor_images:
         docs = [d for d in claim.documents if d.file == poor.file and poor.page in d.document.pages]
         defects = [claim.messages.image_defects[d] for d in poor.defects]
-        doc_name = claim.messages.name(docs[0].document.doc_type) if docs else "材料"
+        # A page read as nothing in particular (often because of the blur) is just "材料".
+        known = [d for d in docs if d.document.doc_type is not DocType.other]
+        doc_name = claim.messages.name(known[0].document.doc_type) if known else "材料"
         staff, claimant = claim.messages.finding(
             "poor_image", file=poor.file, page=poor.page, doc=doc_name, codes=", ".join(poor.defects),
             reasons="、".join(d.name for d in defects), advice="".join(d.advice for d in defects),

@@ -188,4 +188,8 @@ def staff_app(console: Console) -> FastAPI:
         request.session[_LINK] = {"claim": row.id, "url": url}
         return to_claim(request, row.id, "#link")
 
+    # Imported here: the member pages' staff side needs this module's Staff.
+    from claim_intake.intake.member.staff_pages import add_member_routes
+
+    add_member_routes(app, console)
     return app

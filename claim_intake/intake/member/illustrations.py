@@ -24,8 +24,8 @@ def illustration_svg(doc_type: str) -> str | None:
     name = escape(builtin_messages().name(kind))
     wide = kind in (DocType.invoice_inpatient, DocType.invoice_outpatient)
     width, height = (160, 100) if wide else (100, 140)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-             f' role="img" aria-label="{name}示意图">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+              f'height="{height}" role="img" aria-label="{name}示意图">'),
              f'<rect x="2" y="2" width="{width - 4}" height="{height - 4}" rx="3" fill="#fffdf7" stroke="#8a8a8a"/>',
              f'<text x="{width / 2}" y="18" font-size="9" text-anchor="middle" fill="#222">{name}</text>']
     top = 28

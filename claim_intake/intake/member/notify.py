@@ -93,12 +93,15 @@ class Notifier:
         message.attempts += 1
         try:
             self.channel.deliver(message)
-        except Exception as exc:  # any channel's failure is kept for staff to see and resend
+        except Exception as exc:  # noqa: BLE001 - any channel's failure is kept for staff to see and resend
             log.warning("notification %s not delivered: %s", message.id, exc)
             message.status, message.error = "failed", str(exc)[:500]
             return
         message.status = "kept" if self.channel.name == "outbox" else "sent"
         message.error, message.sent_at = None, utcnow()
+        if message.kind == "code" and self.channel.name != "outbox":
+            # Delivered: the code need not be kept (the outbox alone must keep it, for staff to pass on).
+            message.body = "（验证码已发送）"
 
 
 def notifier_from(kind: str, webhook_url: str | None, timeout_s: float) -> Notifier:

@@ -83,6 +83,13 @@ Db = Annotated[Session, Depends(_db)]
 """One database session per request."""
 
 
+def member_status_link(session: Session, claim_id: str, secret: str) -> str | None:
+    """The member's status link of a claim sent from the member pages; None for any other claim."""
+    if session.get(MemberClaim, claim_id) is None:
+        return None
+    return f"/m/s/{claim_id}/{StatusLinks(secret, 0).token(claim_id)}"
+
+
 def qr_svg(url: str, scale: int = 6) -> str:
     return segno.make(url, error="m").svg_inline(scale=scale, border=2, dark="#000", light="#fff")
 
@@ -324,6 +331,18 @@ def member_app(service: Service, secret: str) -> FastAPI:
             service.executor.submit_document(document_id)
         if request.headers.get("accept") == "application/json":
             return JSONResponse({"queued": queued})
+        return RedirectResponse(request.url_for("member:claim", claim_id=claim_id), status_code=303)
+
+    @app.post("/c/{claim_id}/documents/{document_id}/remove", name="remove")
+    def remove(request: Request, session: Db, claim_id: str, document_id: str) -> Response:
+        claim, member, _portal = claim_for(request, session, claim_id)
+        if member.submitted_at is not None:
+            raise NotFoundError(member_claims.NO_CLAIM)  # sent: staff have seen it, it stays
+        change = lifecycle.remove_document(session, Caller(claim.organisation_id, member_claims.MEMBER_CALLER),
+                                           claim, document_id)
+        session.commit()
+        service.publish(change)
+        service.executor.submit_assessment(claim.id)
         return RedirectResponse(request.url_for("member:claim", claim_id=claim_id), status_code=303)
 
     @app.post("/c/{claim_id}/submit", name="submit")
