@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from claim_intake.intake.api.app import create_app
 from claim_intake.intake.member.tables import MemberPortal, Notification
-from claim_intake.intake.store.db import Organisation
 from claim_intake.intake.settings import Settings
+from claim_intake.intake.store.db import Organisation
 from claim_intake.samples.capture import phone_photo
 from claim_intake.samples.data import make_inpatient_case
 from claim_intake.samples.defects import blurred, jpeg
