@@ -84,7 +84,7 @@ def _one(url: str, n: int, photo: bytes, poll_s: float, page_seconds: list[float
             asked = time.perf_counter()
             part = client.get(f"/m/c/{claim}/part").text
             page_seconds.append(time.perf_counter() - asked)
-            shown = re.search(rf'data-doc="{document}"[^>]*>(.*?)</li>', part, re.S)
+            shown = re.search(rf'data-doc="{document}"[^>]*>(.*?)</li>', part, re.DOTALL)
             if shown and "识别为" in shown.group(1):
                 return time.perf_counter() - started
             time.sleep(poll_s)

@@ -64,7 +64,7 @@ def main() -> None:
             if defects - {expected}:
                 flagged[name]["other"] += 1
             if args.verbose:
-                print(f"{path.name:12} {name:8} sharpness={quality.sharpness} brightness={quality.brightness} "
+                print(f"{path.name:12} {name:8} sharpness={quality.sharpness} page_sharpness={quality.page_sharpness} brightness={quality.brightness} "
                       f"glare={quality.glare} cut_lines={quality.cut_lines} defects={[d.value for d in quality.defects]}")
     print(f"{'version':10} {'images':>6} {'flagged with its reason':>24} {'flagged for another reason':>27}")
     for name, counts in flagged.items():

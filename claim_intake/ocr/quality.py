@@ -7,7 +7,9 @@ nothing:
 
 - blur: the variance of the Laplacian over each text line scaled to one height (a blur of a given
   size is worse on small print than on large), divided by the line's own contrast (a faint
-  dot-matrix print is not a blurred one); the median over the lines.
+  dot-matrix print is not a blurred one); the median over the lines. And the same over the page's
+  tiles at one page size (the sharpest tenth), which still measures a photo so blurred that the
+  detector finds no lines. Blurred: both low (or the tiles', without lines).
 - dark: the brightness of the paper around the text (a high percentile of each line's pixels).
 - glare: saturated, colourless blobs inside the text area on a sheet whose paper is not itself
   white (a scan or an electronic bill is white everywhere and has no glare).
@@ -50,10 +52,11 @@ class Defect(StrEnum):
 
 
 class QualityOptions(Frozen):
-    min_sharpness: float = Field(default=0.35, ge=0)
-    """Median normalised Laplacian variance of the text lines below which a photo is blurred."""
-    min_page_sharpness: float = Field(default=0.2, ge=0)
-    """The same over the page's tiles, for a page without text lines to measure."""
+    min_sharpness: float = Field(default=0.5, ge=0)
+    """Median normalised Laplacian variance of the text lines below which a photo may be blurred."""
+    min_page_sharpness: float = Field(default=0.3, ge=0)
+    """The same over the page's tiles (the sharpest tenth): a photo is blurred when both are low,
+    or this one alone when there are too few lines to measure."""
     min_brightness: float = Field(default=90.0, ge=0, le=255)
     """Paper brightness (0-255) around the text below which a photo is too dark."""
     max_glare: float = Field(default=0.02, ge=0, le=1)
@@ -66,6 +69,9 @@ class ImageQuality(Frozen):
     """What was measured on a page image, and the defects it shows (empty: a good photo)."""
 
     sharpness: float | None = None
+    """Of the text lines (None: too few lines)."""
+    page_sharpness: float | None = None
+    """Of the page's tiles that hold something (None: a nearly blank page)."""
     brightness: float | None = None
     glare: float = 0.0
     cut_lines: int = 0
@@ -148,19 +154,20 @@ def measure(image: np.ndarray, quads: list[np.ndarray], to_source: np.ndarray | 
     height, width = image.shape[:2]
     boxes = _line_boxes(quads, width, height)
     gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    page_sharpness = _tile_sharpness(gray)
     if len(boxes) < _MIN_LINES:
-        page_sharpness = _tile_sharpness(gray)
-        if page_sharpness is None:
-            return ImageQuality()
-        blurred = page_sharpness < options.min_page_sharpness
-        return ImageQuality(sharpness=round(page_sharpness, 4), defects=(Defect.blurred,) if blurred else ())
+        blurred = page_sharpness is not None and page_sharpness < options.min_page_sharpness
+        return ImageQuality(page_sharpness=_rounded(page_sharpness), defects=(Defect.blurred,) if blurred else ())
     scores = [s for s in (_sharpness(gray, b) for b in boxes) if s is not None]
     sharpness = float(np.median(scores)) if len(scores) >= _MIN_LINES else None
     paper = float(np.median([np.percentile(gray[y0:y1, x0:x1], 90) for x0, y0, x1, y1 in boxes]))
     glare = _glare(image, gray, boxes, paper) if image.ndim == 3 else 0.0
     cut = _cut_lines(quads, to_source, source_size)
     defects = []
-    if sharpness is not None and sharpness < options.min_sharpness:
+    # Both measures must agree: smooth artwork (a bank card's gradients) gives the tiles little
+    # detail, and a soft dot-matrix print the lines; only a blurred photo has both low.
+    if (sharpness is None or sharpness < options.min_sharpness) and (
+            page_sharpness is not None and page_sharpness < options.min_page_sharpness):
         defects.append(Defect.blurred)
     if paper < options.min_brightness:
         defects.append(Defect.dark)
@@ -168,5 +175,9 @@ def measure(image: np.ndarray, quads: list[np.ndarray], to_source: np.ndarray | 
         defects.append(Defect.glare)
     if cut > options.max_cut_lines:
         defects.append(Defect.cut_off)
-    return ImageQuality(sharpness=round(sharpness, 4) if sharpness is not None else None,
+    return ImageQuality(sharpness=_rounded(sharpness), page_sharpness=_rounded(page_sharpness),
                         brightness=round(paper, 1), glare=round(glare, 4), cut_lines=cut, defects=tuple(defects))
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
