@@ -13,7 +13,7 @@ nothing:
 - dark: the brightness of the paper around the text (a high percentile of each line's pixels).
 - glare: saturated, colourless blobs inside the text area on a sheet whose paper is not itself
   white (a scan or an electronic bill is white everywhere and has no glare).
-- cut off: text lines that touch the upload's border: the sheet went on past the frame.
+- cut off: text lines that run into the upload's border: the sheet went on past the frame.
 
 The thresholds were calibrated on the real development set and versions of it blurred, darkened
 and cropped (``benchmarks/poor_image.py``).
@@ -142,7 +142,12 @@ def _cut_lines(quads: list[np.ndarray], to_source: np.ndarray | None, source_siz
     for quad in quads:
         points = geometry.apply(to_source, quad.astype(np.float64)) if to_source is not None else quad
         xs, ys = points[:, 0], points[:, 1]
-        if xs.min() <= margin or ys.min() <= margin or xs.max() >= width - margin or ys.max() >= height - margin:
+        wide = np.ptp(xs) >= np.ptp(ys)
+        # A line runs into the border it crosses; one lying along a border (perforations, a shadow
+        # at the sheet's edge, a column of a turned page) is not cut by it.
+        crosses_side = xs.min() <= margin or xs.max() >= width - margin
+        crosses_end = ys.min() <= margin or ys.max() >= height - margin
+        if (crosses_side and wide) or (crosses_end and not wide):
             cut += 1
     return cut
 

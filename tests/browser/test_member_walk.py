@@ -172,6 +172,12 @@ def test_a_member_photographs_the_materials_and_is_told_what_to_retake(
     assert page.locator(".doc.ok").count() == 4
     assert "张三" in page.locator("#live").inner_text()  # the fields found are shown
     screenshots.take(page, "m4-member-complete", for_readme=True)
+    # A 360-px phone: nothing wider than the screen, every button a thumb's size.
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    heights = page.locator("button, a.button, label.camera").evaluate_all(
+        "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 44, heights
     page.get_by_role("button", name="提交申请").tap()
     page.get_by_text("已提交").wait_for()
     assert "材料齐全" in page.locator("#stage").inner_text()

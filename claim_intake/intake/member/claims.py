@@ -203,14 +203,19 @@ class MemberNotices:
     """claim id -> the member's status link (a callable)."""
 
     def status_changed(self, change: StatusChanged) -> None:
-        if change.status != lifecycle.ClaimState.needs_follow_up:
+        """A committed status change (the service's listener): a submitted claim that needs
+        something, or (once those states exist) is approved or paid, tells its member."""
+        if change.status not in (lifecycle.ClaimState.needs_follow_up, "approved", "paid"):
             return
         try:
             with self.sessions() as session:
                 claim, member = session.get(ClaimRow, change.claim_id), session.get(MemberClaim, change.claim_id)
                 if claim is None or member is None or member.submitted_at is None:
                     return
-                self.needs_follow_up(session, claim, member)
+                if change.status == lifecycle.ClaimState.needs_follow_up:
+                    self.needs_follow_up(session, claim, member)
+                else:
+                    self.decided(session, claim)
                 session.commit()
         except Exception:  # a notice never stops the claim's own processing
             log.exception("member notice for claim %s failed", change.claim_id)
@@ -222,7 +227,8 @@ class MemberNotices:
                                needs_follow_up_text(asks, self.status_link(claim.id)), claim.id)
 
     def decided(self, session: Session, claim: ClaimRow) -> None:
-        """For ``approved`` and ``paid``: the lead calls this where those states are entered."""
+        """For ``approved`` and ``paid``: called on their status change, or directly by whoever
+        records an approval or a payout without one."""
         member = session.get(MemberClaim, claim.id)
         if member is None:
             return
