@@ -155,6 +155,8 @@ def test_a_member_photographs_the_materials_and_is_told_what_to_retake(
     warning = page.locator(".doc.retake .warn", has_text="照片模糊")
     warning.wait_for(timeout=READ_TIMEOUT_MS)
     assert "照片模糊" in warning.inner_text() and "重新拍照" in warning.inner_text()
+    page.wait_for_function("() => { const i = document.querySelector('.doc.retake img.thumb');"
+                           " return i && i.complete && i.naturalWidth > 0; }")  # the photo, beside what it says
     screenshots.take(page, "m3-member-retake", for_readme=True)
     page.get_by_role("button", name="删掉这份，重新拍").tap()
 

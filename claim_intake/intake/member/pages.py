@@ -9,6 +9,7 @@ each upload, then the status page the member keeps; ``/m/s/<claim>/<token>`` is 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import date
 from importlib import resources
@@ -21,6 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from PIL import Image
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +40,7 @@ from claim_intake.errors import (
 )
 from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
+from claim_intake.intake.console.page_images import render_page
 from claim_intake.intake.console.security import csrf_token, require_csrf
 from claim_intake.intake.member import claims as member_claims
 from claim_intake.intake.member import codes, feedback, limits
@@ -50,6 +53,8 @@ from claim_intake.intake.uploads import screen_files
 from claim_intake.ocr.kinds import file_input_accept
 from claim_intake.validators.messages import builtin_messages
 
+THUMBNAIL_SIDE = 480
+"""The member's upload beside its feedback: enough to recognise it on a phone."""
 _HERE = Path(str(resources.files("claim_intake.intake.member")))
 _SALT = "claim-intake.member-status"
 _WHO, _PENDING, _GRANTED = "who", "pending", "granted"
@@ -332,6 +337,19 @@ def member_app(service: Service, secret: str) -> FastAPI:
         if request.headers.get("accept") == "application/json":
             return JSONResponse({"queued": queued})
         return RedirectResponse(request.url_for("member:claim", claim_id=claim_id), status_code=303)
+
+    @app.get("/c/{claim_id}/documents/{document_id}.jpg", name="thumbnail")
+    def thumbnail(request: Request, session: Db, claim_id: str, document_id: str) -> Response:
+        """The member's own upload, small: what the feedback beside it is about."""
+        claim, _member, _portal = claim_for(request, session, claim_id)
+        document = next((d for d in claim.documents if d.id == document_id and d.sha256), None)
+        if document is None:
+            raise NotFoundError(member_claims.NO_CLAIM)
+        image = Image.open(io.BytesIO(render_page(service.store.get(document.sha256), 1, settings.read)))
+        image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+        return Response(out.getvalue(), media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
     @app.post("/c/{claim_id}/documents/{document_id}/remove", name="remove")
     def remove(request: Request, session: Db, claim_id: str, document_id: str) -> Response:
