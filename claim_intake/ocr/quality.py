@@ -35,6 +35,9 @@ _MAX_LINES = 60
 """The largest lines measured: enough for a stable median, cheap on a dense page."""
 _MIN_LINES = 3
 """With fewer lines the text area says too little: only blur is judged, on the whole page."""
+_MAX_TILT = 15.0
+"""Degrees off the page's axes beyond which a detected box is no text line to judge cuts by."""
+_ALONG_MIN_RATIO = 4.0
 _TILE_PAGE = 1280
 _TILE = 48
 
@@ -142,12 +145,19 @@ def _cut_lines(quads: list[np.ndarray], to_source: np.ndarray | None, source_siz
     for quad in quads:
         points = geometry.apply(to_source, quad.astype(np.float64)) if to_source is not None else quad
         xs, ys = points[:, 0], points[:, 1]
+        dx, dy = points[1] - points[0]
+        tilt = abs(np.degrees(np.arctan2(dy, dx))) % 90
+        if min(tilt, 90 - tilt) > _MAX_TILT:
+            continue  # not a line of an upright or quarter-turned page: a leaf, a stamp's rim
         wide = np.ptp(xs) >= np.ptp(ys)
-        # A line runs into the border it crosses; one lying along a border (perforations, a shadow
-        # at the sheet's edge, a column of a turned page) is not cut by it.
-        crosses_side = xs.min() <= margin or xs.max() >= width - margin
-        crosses_end = ys.min() <= margin or ys.max() >= height - margin
-        if (crosses_side and wide) or (crosses_end and not wide):
+        long_side, short_side = max(np.ptp(xs), np.ptp(ys)), max(min(np.ptp(xs), np.ptp(ys)), 1.0)
+        at_side = xs.min() <= margin or xs.max() >= width - margin
+        at_end = ys.min() <= margin or ys.max() >= height - margin
+        # A line running into the border it touches is cut; one lying along it only when it is a
+        # real line of text (perforations and shadows at a sheet's edge make short blobs there).
+        crosses = (at_side and wide) or (at_end and not wide)
+        along = (at_side and not wide) or (at_end and wide)
+        if crosses or (along and long_side >= _ALONG_MIN_RATIO * short_side):
             cut += 1
     return cut
 
