@@ -64,7 +64,7 @@ class QualityOptions(Frozen):
     """Paper brightness (0-255) around the text below which a photo is too dark."""
     max_glare: float = Field(default=0.02, ge=0, le=1)
     """Share of the text area washed out by glare above which a photo is glared."""
-    max_cut_lines: int = Field(default=1, ge=0)
+    max_cut_lines: int = Field(default=2, ge=0)
     """Text lines touching the border above which the sheet is cut off."""
 
 
