@@ -264,3 +264,11 @@ class ClaimLockedError(InvalidTransitionError):
     """An approved, paid or rejected claim: nothing changes it but an explicit reversal."""
 
     code = "claim_locked"
+
+
+class RateLimitedError(ClaimIntakeError):
+    """Too many requests from one address or for one phone on the member's public pages."""
+
+    code = "rate_limited"
+    retryable = True
+    http_status = 429

@@ -27,6 +27,7 @@ from claim_intake.validators.models import (
     ClaimDocument,
     ClaimStatus,
     InvoiceRegistry,
+    PoorImage,
     Severity,
     UnreadableFile,
 )
@@ -113,7 +114,13 @@ def assess_claim(
         for f in files
         if f.error is not None and f.error.code != INTERNAL_ERROR
     )
-    assessment = assess(rules, documents, unreadable, claimant_name, submitted_on, registry)
+    poor = tuple(
+        PoorImage(file=f.file, page=p.number, defects=tuple(d.value for d in p.quality.defects))
+        for f in files
+        for p in f.pages
+        if p.quality is not None and p.quality.defects
+    )
+    assessment = assess(rules, documents, unreadable, claimant_name, submitted_on, registry, poor)
     eligibility = None
     if benefit_rules is not None and roster is not None:
         who = claimant or Claimant()

@@ -20,12 +20,15 @@ RECORDINGS = ROOT / "tests" / "recordings"
 SOURCES = {"sample_bundles": ROOT / "samples" / "bundles", "corpus": ROOT / "samples" / "corpus"}
 
 
-def record(name: str, folder: Path) -> None:
+def record(name: str, folder: Path, only: str | None = None) -> None:
+    """``only``: add the answers of that one bundle of the folder, keeping the others'."""
     options = ReadOptions()
     path = RECORDINGS / f"{name}.json"
-    path.unlink(missing_ok=True)
+    if only is None:
+        path.unlink(missing_ok=True)
     replay = ReplayEngine(path, recorder=rapidocr_engine(options.rapidocr))
-    for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.parent != folder):
+    for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.parent != folder
+                       and (only is None or p.parent.name == only)):
         try:
             read_bytes(file.read_bytes(), options, lambda: replay)
         except ClaimIntakeError as exc:  # unreadable uploads are part of the corpus
@@ -36,7 +39,13 @@ def record(name: str, folder: Path) -> None:
 
 
 def main() -> None:
-    for name in sys.argv[1:] or SOURCES:
+    """``record_replays.py [NAME...]``, or ``record_replays.py corpus --add BUNDLE`` for a new bundle."""
+    args = sys.argv[1:]
+    if "--add" in args:
+        name, _, bundle = args
+        record(name, SOURCES[name], only=bundle)
+        return
+    for name in args or SOURCES:
         record(name, SOURCES[name])
 
 

@@ -23,7 +23,7 @@ SPEC = Path(__file__).resolve().parents[1] / "shared" / "spec" / "claim-material
 FINDING_CODES = {"missing_document", "missing_field", "illegible_field", "unreadable_file",
                  "unsupported_document", "amount_words_mismatch", "amount_breakdown_mismatch",
                  "items_sum_mismatch", "name_mismatch", "date_inconsistent", "duplicate_invoice",
-                 "late_submission"}
+                 "late_submission", "poor_image"}
 DOC_TYPES = {"invoice_inpatient", "invoice_outpatient", "discharge_summary", "expense_list",
              "settlement", "diagnosis_certificate", "accident_proof", "id_card", "bank_card",
              "application_form", "other"}

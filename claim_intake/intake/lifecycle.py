@@ -85,6 +85,7 @@ class Reason(StrEnum):
 
     submitted = "submitted"
     documents_added = "documents_added"
+    document_removed = "document_removed"
     field_corrected = "field_corrected"
     finding_waived = "finding_waived"
     assessed = "assessed"
@@ -195,7 +196,8 @@ def _event(session: Session, claim: ClaimRow, staff: StaffMember | None, action:
 
 def _add_document_rows(session: Session, claim: ClaimRow, uploads: list[Upload], keys: list[str | None]) -> list[str]:
     """Returns the ids of the documents to read."""
-    position = len(claim.documents)
+    # After the first free position: a member may have taken an upload back (remove_document).
+    position = max((d.position for d in claim.documents), default=-1) + 1
     queued = []
     for n, (upload, key) in enumerate(zip(uploads, keys, strict=True)):
         document = DocumentRow(
@@ -268,6 +270,31 @@ def add_documents(session: Session, caller: Caller, claim: ClaimRow, uploads: li
     return change, queued
 
 
+def remove_document(session: Session, caller: Caller, claim: ClaimRow, document_id: str) -> StatusChanged | None:
+    """A member takes an upload back before sending the claim (a blurred photo they retook, the
+    wrong paper): it goes with what was read in it (its bytes stay in the object store, its name
+    in the history), and the claim is processing until assessed again without it."""
+    document = next((d for d in claim.documents if d.id == document_id), None)
+    if document is None:
+        raise NotFoundError(f"no document {document_id} in claim {claim.id}")
+    if document.status in UNREAD:
+        raise InvalidTransitionError(f"document {document_id} is being read")
+    for table in (FieldRow, PageRow, InvoiceUse, FieldCorrection):
+        session.execute(delete(table).where(table.document_id == document.id))
+    claim.documents.remove(document)
+    session.delete(document)
+    _event(session, claim, None, "claimant.removed", document=document.id, file=document.filename,
+           sha256=document.sha256)
+    audit(session, caller, "claim.remove_document", claim.id)
+    return _move(session, claim, ClaimState.processing, Reason.document_removed)
+
+
+def member_submitted(session: Session, claim: ClaimRow) -> None:
+    """The member sent the claim from their phone (complete or not): its history says so."""
+    _event(session, claim, None, "member.submitted", status=claim.status)
+    claim.updated_at = utcnow()
+
+
 # --- use cases: reading and assessing (called by the workers' job store) ----------------------------
 
 def document_read(session: Session, row: DocumentRow, report: FileReport, organisation_id: str) -> None:
@@ -290,7 +317,7 @@ def document_read(session: Session, row: DocumentRow, report: FileReport, organi
     session.add_all(
         PageRow(document_id=row.id, number=p.number, source=p.source.value, width=p.width, height=p.height,
                 text=_text(p.text), source_width=p.source_width, source_height=p.source_height, lines=_lines(p),
-                image_hash=p.image_hash)
+                image_hash=p.image_hash, quality=p.quality.model_dump(mode="json") if p.quality else None)
         for p in report.pages
     )
     session.add_all(

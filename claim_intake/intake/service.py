@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claim_intake.intake.distributed import dispatcher
 from claim_intake.intake.lifecycle import UNREAD
+from claim_intake.intake.member.notify import Notifier, notifier_from
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store import migrate
@@ -46,6 +48,10 @@ class Service:
     jobs: SqlJobStore
     reconciler: PeriodicReconciler | None = None
     """The embedded mode's own reconciler; with a broker, ``claim-intake beat`` schedules it."""
+    notifier: Notifier | None = None
+    """Messages to members (``intake/member``)."""
+    status_listeners: list[Callable[[StatusChanged], None]] = field(default_factory=list)
+    """Called with every committed status change, after the webhooks (the member notices)."""
 
     def start(self) -> None:
         if self.settings.migrate_on_start:
@@ -81,6 +87,8 @@ class Service:
         """A committed status change, to the organisation's webhooks."""
         if change is not None:
             self.webhooks.status_changed(change)
+            for listener in self.status_listeners:
+                listener(change)
 
     def reassess(self, claim_id: str, change: StatusChanged | None) -> None:
         """Has a reviewed claim (a correction, a waiver) assessed by whoever assesses claims (the
@@ -105,6 +113,13 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
     metrics = Metrics()
     webhooks = WebhookDispatcher(sessions, settings, metrics)
     job_store = SqlJobStore(sessions, metrics)
+    listeners: list[Callable[[StatusChanged], None]] = []
+
+    def status_changed(change: StatusChanged) -> None:
+        webhooks.status_changed(change)
+        for listener in listeners:
+            listener(change)
+
     ctx = JobContext(
         store=job_store,
         blobs=store,
@@ -112,7 +127,7 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
         engine_factory=engine_factory or settings.engine_factory(),
         rule_set=settings.rule_set,
         benefit_rules=settings.benefit,
-        on_status_change=webhooks.status_changed,
+        on_status_change=status_changed,
         lease_s=settings.queue.lease_s,
         max_reads=settings.queue.max_reads,
     )
@@ -128,5 +143,6 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
             settings.queue.reconcile_every_s,
         )
     metrics.watch_queue(lambda: executor.pending)
+    notifier = notifier_from(settings.notifier, settings.notifier_webhook_url, settings.webhook_timeout_s)
     return Service(settings, db, sessions, store, metrics, executor, webhooks, ZoneInfo(settings.timezone),
-                   job_store, reconciler)
+                   job_store, reconciler, notifier, listeners)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -102,6 +103,20 @@ class Settings(BaseSettings):
     retention_states: list[str] = ["paid", "rejected"]
     """The final states retention counts from: a claim paid out or turned down (``complete`` now
     waits for a decision, so it is no final state)."""
+    # The member's own phone (``/m``, ``intake/member``).
+    member_code_minutes: float = Field(default=10.0, gt=0)
+    """How long a one-time code sent to a member's phone works."""
+    member_link_days: float = Field(default=365.0, gt=0)
+    """How long a member's status link works (with a code sent to the phone each time)."""
+    member_rate_window_s: float = Field(default=600.0, gt=0)
+    member_rate_per_ip: int = Field(default=120, ge=1)
+    """Requests that change something on the public pages, per address and window."""
+    member_rate_per_phone: int = Field(default=5, ge=1)
+    """Codes sent and identifications tried per phone and window."""
+    notifier: Literal["outbox", "webhook"] = "outbox"
+    """How messages reach members: kept in the outbox for staff (the default), or POSTed as JSON
+    to ``notifier_webhook_url`` (the organisation's SMS gateway). SMS: ``member.notify.SmsChannel``."""
+    notifier_webhook_url: str | None = None
 
     # Scale-out (``claim-intake worker`` and ``beat``). Unset broker: reading runs in this process.
     broker_url: str | None = None

@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from claim_intake.ocr import geometry
+from claim_intake.ocr.quality import ImageQuality
 
 Box = tuple[float, float, float, float]
 """x0, y0, x1, y1 in page pixels, origin top left."""
@@ -83,6 +84,8 @@ class Page(Frozen):
     """Seconds per step (decode, ocr, ...)."""
     image_hash: str | None = None
     """The perceptual hash of an image page (``image_hash``); None for a text layer."""
+    quality: ImageQuality | None = None
+    """How fit a photo is to be read (None: a text layer, or not measured)."""
 
     @property
     def text(self) -> str:

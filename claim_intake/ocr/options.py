@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from claim_intake.ocr.models import Frozen
+from claim_intake.ocr.quality import QualityOptions
 
 
 class Limits(Frozen):
@@ -81,6 +82,8 @@ class PreprocessOptions(Frozen):
     few such crops; the second readings are the page's ``rereads``, its lines stay as read."""
     reread_titles: tuple[str, ...] = ("收费票据", "收费收据")
     """The title words that mark such a line (the ends of medical bills' titles)."""
+    quality: QualityOptions = QualityOptions()
+    """When a photo is too blurred, dark, glared or cut off to read reliably (``poor_image``)."""
 
 
 class ReadOptions(Frozen):

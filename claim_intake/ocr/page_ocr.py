@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from rapidocr.utils.process_img import get_rotate_crop_image
 
-from claim_intake.ocr import geometry, layers, preprocess
+from claim_intake.ocr import geometry, layers, preprocess, quality
 from claim_intake.ocr.decode import PageImage
 from claim_intake.ocr.engine import OcrEngine, Quad
 from claim_intake.ocr.models import Page, PageSource, Transform, make_line
 from claim_intake.ocr.options import PreprocessOptions
+from claim_intake.ocr.quality import ImageQuality
 
 _ORIENTATION_SAMPLE = 12
 """Lines sent to the angle classifier to decide whether a page is upside down."""
@@ -60,7 +62,19 @@ def _skew_degrees(quads: list[Quad]) -> float:
     return float(np.median(angles)) if len(angles) >= 3 else 0.0
 
 
-def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> Page:
+@dataclass
+class Detected:
+    """A page prepared and its text lines found: what reading and the quality check start from."""
+
+    image: np.ndarray
+    quads: list[Quad]
+    unread: list[Quad]
+    transforms: list[Transform]
+    quality: ImageQuality
+    timings: dict[str, float]
+
+
+def detect_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> Detected:
     timings = {"decode": page.decode_seconds}
     transforms: list[Transform] = list(page.transforms)
     image = page.image
@@ -81,8 +95,21 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
     started = time.perf_counter()
     quads = engine.detect(image)
     timings["detect"] = time.perf_counter() - started
-    height, width = image.shape[:2]
     unread = preprocess.find_unread_ink(image, quads)
+    started = time.perf_counter()
+    matrices = [t.matrix for t in transforms if t.matrix is not None]
+    to_source = np.linalg.inv(geometry.compose(matrices)) if matrices else None
+    measured = quality.measure(image, quads, to_source, (source_w, source_h), options.quality)
+    timings["quality"] = time.perf_counter() - started
+    return Detected(image, quads, unread, transforms, measured, timings)
+
+
+def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> Page:
+    detected = detect_page(page, engine, options)
+    image, quads, unread, transforms, timings = (detected.image, detected.quads, detected.unread,
+                                                 detected.transforms, detected.timings)
+    source_h, source_w = page.image.shape[:2]
+    height, width = image.shape[:2]
 
     started = time.perf_counter()
     if options.orientation and _turned_quarter(quads):
@@ -140,6 +167,7 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
         source=PageSource.ocr,
         transforms=tuple(transforms),
         lines=tuple(lines),
+        quality=detected.quality,
         unread=tuple(
             tuple(round(float(v), 1) for v in (*quad.min(axis=0), *quad.max(axis=0))) for quad in unread
         ),

@@ -446,5 +446,13 @@ def outpatient_special_late_submission(name: str, rng: random.Random) -> Bundle:
     return bundle
 
 
+@recipe
+def inpatient_dim_photo_of_settlement(name: str, rng: random.Random) -> Bundle:
+    """The settlement photographed in a dim room: read, but staff should ask for a better photo."""
+    bundle, _ = _inpatient_bundle(name, rng, ("scan", "clean", "scan", "photo_dim"))
+    bundle.finding("poor_image", "settlement")
+    return bundle
+
+
 # The older provincial forms register their recipes here, so RECIPES holds every bundle.
 from claim_intake.samples import corpus_recipes_regional  # noqa: F401

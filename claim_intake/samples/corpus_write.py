@@ -15,8 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import numpy as np
 from PIL import Image
 
+from claim_intake.samples import defects
 from claim_intake.samples.capture import (
     jpeg_bytes,
     phone_photo,
@@ -36,7 +38,7 @@ from claim_intake.samples.printing import Fields
 Capture = Literal["clean", "scan", "photo", "rotated_90", "rotated_180", "rotated_270",
                   "exif_rotated", "text_pdf", "image_pdf", "multi_pdf", "png_alpha",
                   "webp_as_jpg", "stamp_over_amount", "photo_dark_desk", "photo_tablecloth",
-                  "photo_turned_90", "photo_torn_corner"]
+                  "photo_turned_90", "photo_torn_corner", "photo_dim"]
 CAPTURES: tuple[str, ...] = get_args(Capture)
 PHOTO_QUALITY = 80
 SCAN_QUALITY = 82
@@ -101,6 +103,10 @@ def _write_single(doc: Doc, path: Path, rng: random.Random) -> None:
         save_jpeg(phone_photo(rasterise(doc.page), rng), path, PHOTO_QUALITY)
     elif capture == "photo_dark_desk":
         save_jpeg(phone_photo(rasterise(doc.page), rng, surface="dark"), path, PHOTO_QUALITY)
+    elif capture == "photo_dim":
+        # Taken in a dim room: still readable, too dark to trust (poor_image).
+        photo = np.asarray(phone_photo(rasterise(doc.page), rng).convert("RGB"))
+        save_jpeg(Image.fromarray(defects.dark(photo)), path, PHOTO_QUALITY)
     elif capture == "photo_tablecloth":
         save_jpeg(phone_photo(rasterise(doc.page), rng, surface="tablecloth"), path, PHOTO_QUALITY)
     elif capture == "photo_turned_90":

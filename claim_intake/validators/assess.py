@@ -12,6 +12,7 @@ from claim_intake.validators.models import (
     ClaimDocument,
     ClaimStatus,
     InvoiceRegistry,
+    PoorImage,
     Severity,
     UnreadableFile,
 )
@@ -28,9 +29,10 @@ def assess(
     claimant_name: str | None = None,
     submitted_on: date | None = None,
     registry: InvoiceRegistry | None = None,
+    poor_images: Sequence[PoorImage] = (),
 ) -> Assessment:
     """``submitted_on`` (default: today) dates the claim for deadlines; ``registry`` knows the
-    invoices of earlier claims."""
+    invoices of earlier claims; ``poor_images``: photos to retake."""
     claim = Claim(
         rules,
         builtin_messages(),
@@ -39,6 +41,7 @@ def assess(
         claimant_name,
         submitted_on or date.today(),
         registry,
+        tuple(poor_images),
     )
     checks = ALWAYS + tuple(OPTIONAL[name] for name in rules.checks)
     found = without_gaps_the_claim_fills((f for check in checks for f in check(claim)), rules, documents)

@@ -20,6 +20,7 @@ from claim_intake.validators.models import (
     FindingCode,
     InvoiceRef,
     InvoiceRegistry,
+    PoorImage,
     Severity,
     UnreadableFile,
 )
@@ -36,6 +37,7 @@ class Claim:
     claimant_name: str | None
     submitted_on: date | None = None
     registry: InvoiceRegistry | None = None
+    poor_images: tuple[PoorImage, ...] = ()
 
 
 def _read(doc: ClaimDocument, name: str) -> ExtractedField | None:
@@ -55,6 +57,29 @@ def unreadable_files(claim: Claim) -> Iterator[Finding]:
         yield Finding(
             code=FindingCode.unreadable_file,
             severity=Severity.follow_up,
+            message_staff=staff,
+            message_claimant=claimant,
+        )
+
+
+def poor_images(claim: Claim) -> Iterator[Finding]:
+    """A photo to retake, with what is wrong with it in plain words: one finding per page."""
+    for poor in claim.poor_images:
+        docs = [d for d in claim.documents if d.file == poor.file and poor.page in d.document.pages]
+        defects = [claim.messages.image_defects[d] for d in poor.defects]
+        # A page read as nothing in particular (often because of the blur) is just "材料".
+        known = [d for d in docs if d.document.doc_type is not DocType.other]
+        doc_name = claim.messages.name(known[0].document.doc_type) if known else "材料"
+        staff, claimant = claim.messages.finding(
+            "poor_image", file=poor.file, page=poor.page, doc=doc_name, codes=", ".join(poor.defects),
+            reasons="、".join(d.name for d in defects), advice="".join(d.advice for d in defects),
+        )
+        yield Finding(
+            code=FindingCode.poor_image,
+            severity=Severity.follow_up,
+            doc_type=docs[0].document.doc_type if docs else None,
+            documents=tuple(d.id for d in docs),
+            evidence=tuple(Evidence(document=d.id, page=poor.page) for d in docs),
             message_staff=staff,
             message_claimant=claimant,
         )
@@ -400,6 +425,7 @@ def late_submission(claim: Claim) -> Iterator[Finding]:
 
 ALWAYS: tuple[Callable[[Claim], Iterator[Finding]], ...] = (
     unreadable_files,
+    poor_images,
     missing_documents,
     missing_and_illegible_fields,
 )

@@ -26,6 +26,15 @@ class FindingText(BaseModel):
     claimant: str
 
 
+class DefectText(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    """What is wrong, in plain words (照片模糊)."""
+    advice: str
+    """What to do about it."""
+
+
 class Messages(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -34,6 +43,8 @@ class Messages(BaseModel):
     low_confidence_note: str
     """Added to a finding's staff message when it rests on text read with low confidence;
     ``{fields}`` names them with their confidence."""
+    image_defects: dict[str, DefectText]
+    """A poor photo's defects (``ocr.quality.Defect``), for ``poor_image``."""
     findings: dict[str, FindingText]
     """By finding code, or ``code.variant`` where a check says different things."""
 

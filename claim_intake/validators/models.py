@@ -45,6 +45,7 @@ class FindingCode(StrEnum):
     not_enrolled = "not_enrolled"
     outside_coverage = "outside_coverage"
     benefit_cap_reached = "benefit_cap_reached"
+    poor_image = "poor_image"
 
 
 class ClaimStatus(StrEnum):
@@ -71,6 +72,14 @@ class UnreadableFile(Frozen):
     file: str
     code: str
     message: str
+
+
+class PoorImage(Frozen):
+    """A page whose photo is too poor to read reliably, and why (``ocr.quality.Defect`` values)."""
+
+    file: str
+    page: int
+    defects: tuple[str, ...]
 
 
 class Evidence(Frozen):

@@ -25,6 +25,8 @@ from claim_intake.intake.api import (
 )
 from claim_intake.intake.body_limit import BodyLimitMiddleware
 from claim_intake.intake.console.app import install_console
+from claim_intake.intake.console.secret import console_secret
+from claim_intake.intake.member.pages import install_member_pages
 from claim_intake.intake.security_headers import SecurityHeadersMiddleware
 from claim_intake.intake.service import build_service
 from claim_intake.intake.settings import Settings
@@ -102,4 +104,5 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
     # Added last, so outermost: it sees every request (API and console) before anything reads it.
     app.add_middleware(BodyLimitMiddleware, default_bytes=service.settings.max_form_bytes,
                        max_bytes=service.settings.max_request_bytes)
+    install_member_pages(app, service, console_secret(settings))
     return app

@@ -19,6 +19,7 @@ from claim_intake.errors import FollowUpLinkError, InvalidRequestError, Unreadab
 from claim_intake.intake import lifecycle
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.console.app import Console, Db, console_app
+from claim_intake.intake.member.pages import member_status_link
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.db import ClaimRow
 from claim_intake.intake.upload_form import files_of, read_upload_form
@@ -78,7 +79,11 @@ def claimant_app(console: Console) -> FastAPI:
 
     @app.get("/{claim_id}/{token}", name="page")
     def follow_up(request: Request, db: Db, claim_id: str, token: str) -> Response:
-        return page(request, db, linked_claim(db, claim_id, token), token)
+        claim = linked_claim(db, claim_id, token)
+        if (status_link := member_status_link(db, claim.id, console.links.secret)) is not None:
+            # A claim the member sent from their phone: the follow-up is their own status page.
+            return RedirectResponse(status_link, status_code=303)
+        return page(request, db, claim, token)
 
     @app.post("/{claim_id}/{token}", name="upload")
     def upload(request: Request, db: Db, claim_id: str, token: str, chosen: Chosen) -> Response:

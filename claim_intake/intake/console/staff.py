@@ -232,4 +232,9 @@ def staff_app(console: Console) -> FastAPI:
 
     add_member_pages(app, console)
     install_payout_pages(app, console)
+
+    # Imported here: the member pages' staff side needs this module's Staff.
+    from claim_intake.intake.member.staff_pages import add_member_routes
+
+    add_member_routes(app, console)
     return app

@@ -174,6 +174,8 @@ class PageRow(Base):
     """The OCR lines: ``{"text", "confidence", "box"}``, the box in the upload's pixels."""
     image_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     """The page image's perceptual hash (``ocr.image_hash``): what ``duplicate_image`` compares."""
+    quality: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The photo's measured quality (``ocr.quality.ImageQuality``); None for a text layer."""
 
 
 class FieldRow(Base):

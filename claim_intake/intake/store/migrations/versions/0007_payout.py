@@ -2,7 +2,7 @@
 the approved amount on a claim, payout batches, and each page image's hash for ``duplicate_image``.
 
 Revision ID: 0007_payout
-Revises: 0005_finding_keys
+Revises: 0006_members
 """
 
 from __future__ import annotations

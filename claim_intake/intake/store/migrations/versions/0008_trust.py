@@ -1,8 +1,8 @@
 """Login attempts (audit and throttling), server-side staff sessions, and follow-up links that
 can be revoked.
 
-Revision ID: 0009_trust
-Revises: 0005_finding_keys
+Revision ID: 0008_trust
+Revises: 0007_payout
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009_trust'
+revision = '0008_trust'
 down_revision = '0007_payout'
 branch_labels = None
 depends_on = None
