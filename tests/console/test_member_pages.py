@@ -245,11 +245,39 @@ def test_staff_open_the_entry_point_and_resend_a_message_from_the_outbox(console
         assert session.get(Notification, notification_id).attempts == 2
 
 
+def test_a_photo_of_several_megabytes_goes_through_the_body_limits_for_its_member_only(console: Console) -> None:
+    """Forms are held to a small body; a member's upload gets the upload limits once the claim is
+    known to be theirs, and anyone else's is answered before its body is read."""
+    import io
+    from pathlib import Path
+
+    from PIL import Image
+
+    photo = Path(__file__).resolve().parents[2] / "samples" / "bundles" / "inpatient_complete" / "02_discharge_summary.png"
+    buffer = io.BytesIO()
+    Image.open(photo).save(buffer, format="PNG", compress_level=0)
+    big = buffer.getvalue()
+    assert len(big) > 2 * 1024 * 1024
+    org = console.new_org()
+    slug = _portal(console, org)
+    zhang = _identified(console, slug, ZHANG)
+    claim_id = _new_claim(zhang, slug)
+    li = _identified(console, slug, LI)
+    refused = li.post(f"/m/c/{claim_id}/files", data={"csrf_token": csrf_of(li.get(f"/m/{slug}/home").text)},
+                      files=[("files", ("出院.png", big))])
+    assert refused.status_code == 404
+    accepted = zhang.post(f"/m/c/{claim_id}/files", data={"csrf_token": csrf_of(zhang.get(f"/m/c/{claim_id}").text)},
+                          files=[("files", ("出院.png", big))], headers={"Accept": "application/json"})
+    assert accepted.status_code == 200, accepted.text
+    assert len(accepted.json()["queued"]) == 1
+
+
 def test_member_words_for_every_status_and_the_estimate_when_there_is_one() -> None:
     assert [stage_label(s) for s in ("processing", "needs_follow_up", "complete", "approved", "paid", "rejected")] == \
         ["收到", "待补充", "材料齐全", "已审核", "已发放", "未通过"]
-    assert benefit_amount(SimpleNamespace(benefit={"amount": "1234.50"})) == "1234.50"  # type: ignore[arg-type]
-    assert benefit_amount(SimpleNamespace()) is None  # type: ignore[arg-type]
+    # The approved amount, not the estimate: an estimate is no promise to the member.
+    assert benefit_amount(SimpleNamespace(approved_fen=123450, benefit={"amount": "1500.00"})) == "1234.50"  # type: ignore[arg-type]
+    assert benefit_amount(SimpleNamespace(approved_fen=None, benefit={"amount": "1500.00"})) is None  # type: ignore[arg-type]
 
 
 # --- light and self-contained -------------------------------------------------------------------------
@@ -270,3 +298,39 @@ def test_pages_are_under_200_kb_and_load_nothing_from_outside(console: Console) 
         total = len(html.encode()) + sum(len(client.get(r).content) for r in resources)
         assert total < 200_000, f"{path}: {total} bytes"
     assert "<script src=" in html and "fonts" not in html
+
+
+def test_once_staff_approve_the_member_is_told_the_amount_and_the_status_page_shows_it(console: Console) -> None:
+    from decimal import Decimal
+
+    from materials import expense_list_pdf, settlement_pdf
+
+    from claim_intake.intake import payout
+    from claim_intake.intake.console.accounts import create_staff
+    from claim_intake.intake.roles import Role
+    from claim_intake.intake.store.db import ClaimRow
+
+    org = console.new_org()
+    slug = _portal(console, org)
+    client = _identified(console, slug, ZHANG)
+    claim_id = _new_claim(client, slug)
+    files = [("files", (name, data)) for name, data in (
+        ("票据.pdf", invoice_pdf()), ("出院.pdf", discharge_summary_pdf()),
+        ("清单.pdf", expense_list_pdf()), ("结算.pdf", settlement_pdf()))]
+    token = csrf_of(client.get(f"/m/c/{claim_id}").text)
+    assert client.post(f"/m/c/{claim_id}/files", data={"csrf_token": token}, files=files,
+                       headers={"Accept": "application/json"}).status_code == 200
+    _wait_read(client, claim_id)
+    assert client.post(f"/m/c/{claim_id}/submit", data={"csrf_token": token}).status_code == 303
+    with console.service.sessions.begin() as session:
+        approver = create_staff(session, org.name, f"approver-{claim_id}@example.org", "correct horse battery", Role.approver)
+        claim = session.get(ClaimRow, claim_id)
+        assert claim.status == "complete", [f.body for f in claim.findings]
+        change = payout.approve(session, approver, claim, Decimal("800.00"), "按规则核定")
+    console.service.publish(change)
+
+    with console.service.sessions() as session:
+        texts = [n.body for n in session.scalars(select(Notification).where(Notification.claim_id == claim_id))]
+    assert any("审核通过，核定互助金800.00元" in text for text in texts), texts
+    page = client.get(f"/m/c/{claim_id}").text
+    assert "已审核" in page and "800.00" in page

@@ -26,6 +26,7 @@ from claim_intake.intake.member.notify import (
     paid_text,
 )
 from claim_intake.intake.member.tables import MemberClaim
+from claim_intake.intake.payout import from_fen
 from claim_intake.intake.store.db import ClaimRow, StatusChange, utcnow
 from claim_intake.validators.models import ClaimType
 from claim_intake.workers.jobs import StatusChanged
@@ -49,9 +50,9 @@ def stage_label(status: str) -> str:
 
 
 def benefit_amount(claim: ClaimRow) -> str | None:
-    """The approved estimate (``claims.benefit["amount"]``) once the benefit column exists."""
-    benefit = getattr(claim, "benefit", None)
-    amount = benefit.get("amount") if isinstance(benefit, dict) else None
+    """What the member is told they get: the amount staff approved (nothing before a decision,
+    since an estimate is no promise)."""
+    amount = from_fen(claim.approved_fen)
     return str(amount) if amount is not None else None
 
 
@@ -204,8 +205,9 @@ class MemberNotices:
 
     def status_changed(self, change: StatusChanged) -> None:
         """A committed status change (the service's listener): a submitted claim that needs
-        something, or (once those states exist) is approved or paid, tells its member."""
-        if change.status not in (lifecycle.ClaimState.needs_follow_up, "approved", "paid"):
+        something, is approved or is paid tells its member."""
+        if change.status not in (lifecycle.ClaimState.needs_follow_up, lifecycle.ClaimState.approved,
+                                 lifecycle.ClaimState.paid):
             return
         try:
             with self.sessions() as session:

@@ -10,12 +10,13 @@ each upload, then the status page the member keeps; ``/m/s/<claim>/<token>`` is 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 import segno
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -49,6 +50,7 @@ from claim_intake.intake.member.illustrations import illustration_svg
 from claim_intake.intake.member.tables import MemberClaim, MemberPortal
 from claim_intake.intake.service import Service
 from claim_intake.intake.store import claims as claim_ops
+from claim_intake.intake.upload_form import files_of, read_upload_form
 from claim_intake.intake.uploads import screen_files
 from claim_intake.ocr.kinds import file_input_accept
 from claim_intake.validators.messages import builtin_messages
@@ -99,6 +101,14 @@ def qr_svg(url: str, scale: int = 6) -> str:
     return segno.make(url, error="m").svg_inline(scale=scale, border=2, dark="#000", light="#fff")
 
 
+async def _chosen_files(request: Request) -> list[UploadFile]:
+    """The files of the upload's form (read by the gate, within the upload limits)."""
+    return files_of(await request.form())
+
+
+Chosen = Annotated[list[UploadFile], Depends(_chosen_files)]
+
+
 def member_app(service: Service, secret: str) -> FastAPI:
     settings = service.settings
     templates = Jinja2Templates(directory=_HERE / "templates")
@@ -106,7 +116,30 @@ def member_app(service: Service, secret: str) -> FastAPI:
     notices = member_claims.MemberNotices(service.sessions, service.notifier,  # type: ignore[arg-type]
                                           lambda claim_id: status_url(claim_id))
     service.status_listeners.append(notices.status_changed)
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, dependencies=[Depends(require_csrf)])
+    async def upload_gate(request: Request) -> AsyncIterator[None]:
+        """A photo's body is read only for the member whose claim it is, then within the upload
+        limits; every other form keeps the small default (``intake.body_limit``)."""
+        route = request.scope.get("route")
+        if request.method != "POST" or getattr(route, "name", None) != "files":
+            yield
+            return
+
+        def owns() -> None:
+            with service.sessions() as session:
+                claim_for(request, session, request.path_params.get("claim_id", ""))
+
+        await anyio.to_thread.run_sync(owns)
+        form = await read_upload_form(request, max_files=settings.max_files_per_request,
+                                      max_file_bytes=settings.read.limits.max_file_bytes,
+                                      max_request_bytes=settings.max_request_bytes)
+        try:
+            yield
+        finally:
+            await form.close()
+
+    # The gate first: the CSRF check reads the form, which it then finds read within the limits.
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None,
+                  dependencies=[Depends(upload_gate), Depends(require_csrf)])
     app.state.notices = notices
     app.state.service = service
     app.state.links = links
@@ -306,9 +339,7 @@ def member_app(service: Service, secret: str) -> FastAPI:
         return render(request, "claim_part.html", **claim_context(request, session, claim_id))
 
     @app.post("/c/{claim_id}/files", name="files")
-    async def upload(request: Request, claim_id: str) -> Response:
-        form = await request.form()
-        chosen = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    def upload(request: Request, claim_id: str, chosen: Chosen) -> Response:
         with service.sessions() as session:
             claim, _member, _portal = claim_for(request, session, claim_id)
             limit_ip(session, request)
