@@ -321,7 +321,16 @@ def test_once_staff_approve_the_member_is_told_the_amount_and_the_status_page_sh
     assert client.post(f"/m/c/{claim_id}/files", data={"csrf_token": token}, files=files,
                        headers={"Accept": "application/json"}).status_code == 200
     _wait_read(client, claim_id)
+    from claim_intake.intake.store import search
+
+    def listed() -> bool:  # in the staff's claims list (and so the API's)
+        with console.service.sessions() as session:
+            org_id = session.get(ClaimRow, claim_id).organisation_id
+            return claim_id in session.scalars(search.apply(select(ClaimRow.id), org_id, search.ClaimFilter())).all()
+
+    assert not listed()  # a draft on the member's phone is nobody's to chase yet
     assert client.post(f"/m/c/{claim_id}/submit", data={"csrf_token": token}).status_code == 303
+    assert listed()
     with console.service.sessions.begin() as session:
         approver = create_staff(session, org.name, f"approver-{claim_id}@example.org", "correct horse battery", Role.approver)
         claim = session.get(ClaimRow, claim_id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claim_intake.intake.lifecycle import ClaimState, is_open
+from claim_intake.intake.member.tables import member_drafts
 from claim_intake.intake.store.db import (
     ClaimAssignment,
     ClaimRow,
@@ -51,7 +52,8 @@ def follow_up_queue(
         select(ClaimRow, StaffMember)
         .outerjoin(ClaimAssignment, ClaimAssignment.claim_id == ClaimRow.id)
         .outerjoin(StaffMember, StaffMember.id == ClaimAssignment.staff_id)
-        .where(ClaimRow.organisation_id == organisation_id, ClaimRow.status == ClaimState.needs_follow_up)
+        .where(ClaimRow.organisation_id == organisation_id, ClaimRow.status == ClaimState.needs_follow_up,
+               ClaimRow.id.not_in(member_drafts()))
     )
     if claim_type:
         query = query.where(ClaimRow.claim_type == claim_type)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Select, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claim_intake.intake.store.db import Base, UtcDateTime, utcnow
@@ -94,3 +94,9 @@ class RateCounter(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(UtcDateTime())
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def member_drafts() -> Select[tuple[str]]:
+    """The claims a member is still putting together on the phone (not submitted yet): staff do
+    not chase those, so the follow-up queue and the claims lists leave them out."""
+    return select(MemberClaim.claim_id).where(MemberClaim.submitted_at.is_(None))

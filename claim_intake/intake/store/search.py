@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import Select, String, cast, or_, select
 
+from claim_intake.intake.member.tables import member_drafts
 from claim_intake.intake.store.db import ClaimRow, DocumentRow, FieldRow, InvoiceUse, MemberRow
 
 ID_FIELDS = ("id_number",)
@@ -31,7 +32,7 @@ def _escape_like(text: str) -> str:
 
 def apply(query: Select, organisation_id: str, f: ClaimFilter) -> Select:
     """``query`` selects from ClaimRow; the result is the organisation's claims that pass."""
-    query = query.where(ClaimRow.organisation_id == organisation_id)
+    query = query.where(ClaimRow.organisation_id == organisation_id, ClaimRow.id.not_in(member_drafts()))
     if f.status:
         query = query.where(ClaimRow.status == f.status)
     if f.claim_type:
