@@ -265,6 +265,7 @@ def rss(corpus: Path, total: int) -> None:
         read(data)
         if n % 25 == 0:
             samples.append((n, _rss_mb()))
+            print(f"  after {n} pages: {samples[-1][1]:.0f} MB", flush=True)
     print("RSS (MB) after pages: " + "  ".join(f"{n}:{mb:.0f}" for n, mb in samples))
     after_warmup = [mb for n, mb in samples if n >= 50]
     print(f"  peak {max(mb for _, mb in samples):.0f} MB; growth from page 50 to {total}: "
