@@ -5,9 +5,11 @@ Prints:
   development set when its folder is present ($REAL_DEV_DIR, else ~/real-dev): claim-intake and
   RapidOCR with its defaults read each page in turn (who goes first alternates), so both see the
   same load on a shared machine; median seconds per page of each, the ratio per kind of page and
-  over all photos, and both engines' character recall against the ground truth text. The real
-  bills have no ground truth text and carry personal data: for them only timings and how much
-  of RapidOCR's text claim-intake also read are printed, never anything read;
+  over all photos, both engines' character recall against the ground truth text, and the field
+  accuracy of each: the same extraction run on what each engine read (RapidOCR's lines become a
+  page as they come, boxes and text, with no preprocessing of ours). The real bills have no
+  ground truth text and carry personal data: for them only timings and how much of RapidOCR's
+  text claim-intake also read are printed, never anything read;
 - a profile of the densest and the sparsest photographed page: milliseconds per step;
 - text-layer PDF pages: median seconds per page, and that no OCR ran;
 - rotated pages (90/180/270): character recall against the upright reading of the same page;
@@ -34,8 +36,9 @@ from typing import NamedTuple
 
 from PIL import Image
 
-from claim_intake.evaluation.score import char_recall
-from claim_intake.evaluation.truth import load_corpus
+from claim_intake.evaluation.score import Scores, char_recall
+from claim_intake.evaluation.truth import TruthDocument, load_corpus
+from claim_intake.extract.documents import extract_documents
 from claim_intake.intake.settings import Settings
 from claim_intake.ocr.engine import (
     CLS_MODEL,
@@ -44,6 +47,7 @@ from claim_intake.ocr.engine import (
     rapidocr_engine,
     wheel_models_dir,
 )
+from claim_intake.ocr.models import Page, PageSource, make_line
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.ocr.reader import read_bytes
 
@@ -55,12 +59,20 @@ def _rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+class Sample(NamedTuple):
+    kind: str
+    data: bytes
+    text: str | None
+    """Ground-truth text; None where there is none (the real bills)."""
+    truth: TruthDocument | None = None
+
+
 def _pages(corpus: Path, captures: set[str]):
-    """(doc type, file bytes, ground-truth text of its first page) for single-page documents."""
+    """Samples of the single-page documents of these captures."""
     for bundle in load_corpus(corpus):
         for doc in bundle.documents:
             if doc.capture in captures and doc.text and doc.pages == (1,):
-                yield doc.doc_type, (bundle.folder / doc.file).read_bytes(), "".join(doc.text[0])
+                yield Sample(doc.doc_type, (bundle.folder / doc.file).read_bytes(), "".join(doc.text[0]), doc)
 
 
 def _settings_read() -> ReadOptions:
@@ -85,6 +97,29 @@ def _rapidocr_defaults():
     return lambda data: engine(data)
 
 
+def _rapidocr_page(result) -> Page:
+    """RapidOCR's reading as a page of ours, boxes and text as they come."""
+    height, width = result.img.shape[:2]
+    lines = [
+        make_line(text, score, tuple(map(tuple, box)), (width, height))
+        for box, text, score in zip(result.boxes if result.boxes is not None else (), result.txts or (), result.scores or ())
+    ]
+    lines.sort(key=lambda line: (line.box[1] + line.box[3], line.box[0]))
+    return Page(number=1, width=width, height=height, source_width=width, source_height=height,
+                source=PageSource.ocr, lines=tuple(lines))
+
+
+def _fields(truth: TruthDocument | None, pages) -> tuple[int, int]:
+    """(right, labelled) fields of the document on the page, as `claim-intake eval` scores them."""
+    if truth is None:
+        return 0, 0
+    documents = extract_documents(pages)
+    found = next((d for d in documents if 1 in d.pages), None)
+    scores = Scores()
+    scores.score_document("", truth, (found.doc_type.value, {n: f.value for n, f in found.fields.items()}) if found else None)
+    return scores.fields.right, scores.fields.total
+
+
 def _timed(fn, data):
     started = time.perf_counter()
     result = fn(data)
@@ -97,15 +132,17 @@ class Row(NamedTuple):
     theirs_s: float
     ours_recall: float | None
     theirs_recall: float | None
+    ours_fields: tuple[int, int] = (0, 0)
+    theirs_fields: tuple[int, int] = (0, 0)
 
 
-def _race(pages: list[tuple[str, bytes, str | None]]) -> list[Row]:
+def _race(pages: list[Sample]) -> list[Row]:
     """Both engines on every page, alternating which goes first."""
     ours, theirs = _ours(_settings_read()), _rapidocr_defaults()
-    ours(pages[0][1])
-    theirs(pages[0][1])  # both engines loaded before timing
+    ours(pages[0].data)
+    theirs(pages[0].data)  # both engines loaded before timing
     rows = []
-    for n, (kind, data, truth) in enumerate(pages):
+    for n, (kind, data, truth, document) in enumerate(pages):
         if n % 2:
             t_theirs, theirs_result = _timed(theirs, data)
             t_ours, ours_result = _timed(ours, data)
@@ -117,7 +154,10 @@ def _race(pages: list[tuple[str, bytes, str | None]]) -> list[Row]:
         if truth is None:  # how much of RapidOCR's reading ours also has: no truth to compare with
             rows.append(Row(kind, t_ours, t_theirs, char_recall(theirs_text, ours_text), None))
         else:
-            rows.append(Row(kind, t_ours, t_theirs, char_recall(truth, ours_text), char_recall(truth, theirs_text)))
+            rows.append(Row(
+                kind, t_ours, t_theirs, char_recall(truth, ours_text), char_recall(truth, theirs_text),
+                _fields(document, ours_result.pages), _fields(document, [_rapidocr_page(theirs_result)]),
+            ))
     return rows
 
 
@@ -126,16 +166,23 @@ def _recall(values) -> str:
     return f"{statistics.fmean(values):.4f}" if values else "   -  "
 
 
+def _accuracy(tallies) -> str:
+    right, total = map(sum, zip(*tallies, strict=True))
+    return f"{right / total:.3f}" if total else "  -  "
+
+
 def _table(title: str, rows: list[Row]) -> None:
     print(f"{title}: {len(rows)} pages, both engines alternating page by page")
-    print(f"  {'kind':22} {'pages':>5} {'ours s':>7} {'RapidOCR s':>10} {'ratio':>6} {'recall ours':>11} {'theirs':>7}")
+    print(f"  {'kind':22} {'pages':>5} {'ours s':>7} {'RapidOCR s':>10} {'ratio':>6} {'recall ours':>11} {'theirs':>7}"
+          f" {'fields ours':>11} {'theirs':>6}")
     kinds = sorted({r.kind for r in rows})
     for kind in [*kinds, "all"] if len(kinds) > 1 else kinds:
         group = [r for r in rows if kind in (r.kind, "all")]
         ours_median = statistics.median(r.ours_s for r in group)
         theirs_median = statistics.median(r.theirs_s for r in group)
         print(f"  {kind:22} {len(group):5d} {ours_median:7.2f} {theirs_median:10.2f} {theirs_median / ours_median:5.2f}x "
-              f"{_recall(r.ours_recall for r in group):>11} {_recall(r.theirs_recall for r in group):>7}")
+              f"{_recall(r.ours_recall for r in group):>11} {_recall(r.theirs_recall for r in group):>7}"
+              f" {_accuracy(r.ours_fields for r in group):>11} {_accuracy(r.theirs_fields for r in group):>6}")
 
 
 def photos(corpus: Path, limit: int) -> None:
@@ -157,14 +204,14 @@ def real_dev(folder: Path, limit: int) -> None:
     if not images:
         print(f"real development set: not present at {folder}")
         return
-    rows = _race([("real bills", p.read_bytes(), None) for p in images[:limit]])
+    rows = _race([Sample("real bills", p.read_bytes(), None) for p in images[:limit]])
     _table("real development set (recall ours = share of RapidOCR's characters claim-intake also read)", rows)
 
 
 def profile(corpus: Path, runs: int = 3) -> None:
     """Where the milliseconds of one dense and one sparse photographed page go."""
     read = _ours(_settings_read())
-    pages = [(kind, data, read(data)) for kind, data, _ in _pages(corpus, {"photo"})]
+    pages = [(p.kind, p.data, read(p.data)) for p in _pages(corpus, {"photo"})]
     if not pages:
         return
     by_lines = sorted(pages, key=lambda p: len(p[2].pages[0].lines))
@@ -182,8 +229,8 @@ def profile(corpus: Path, runs: int = 3) -> None:
 def text_layer(corpus: Path) -> None:
     read = _ours(_settings_read())
     seconds, engines = [], set()
-    for _, data, _ in _pages(corpus, {"text_pdf"}):
-        elapsed, result = _timed(read, data)
+    for page in _pages(corpus, {"text_pdf"}):
+        elapsed, result = _timed(read, page.data)
         seconds.append(elapsed / len(result.pages))
         engines.add(result.engine)
     if seconds:
@@ -194,7 +241,7 @@ def text_layer(corpus: Path) -> None:
 def rotations(corpus: Path, limit: int) -> None:
     read = _ours(_settings_read())
     diffs: dict[int, list[float]] = {90: [], 180: [], 270: []}
-    for _, data, truth in itertools.islice(_pages(corpus, {"clean", "scan"}), limit):
+    for _, data, truth, _ in itertools.islice(_pages(corpus, {"clean", "scan"}), limit):
         upright = char_recall(truth, "".join(p.text for p in read(data).pages))
         image = Image.open(io.BytesIO(data))
         for degrees, points in diffs.items():
@@ -210,7 +257,7 @@ def rotations(corpus: Path, limit: int) -> None:
 
 def rss(corpus: Path, total: int) -> None:
     read = _ours(_settings_read())
-    pages = [data for _, data, _ in _pages(corpus, {"photo", "scan", "clean"})]
+    pages = [page.data for page in _pages(corpus, {"photo", "scan", "clean"})]
     if not pages:
         return
     samples = []
@@ -218,6 +265,7 @@ def rss(corpus: Path, total: int) -> None:
         read(data)
         if n % 25 == 0:
             samples.append((n, _rss_mb()))
+            print(f"  after {n} pages: {samples[-1][1]:.0f} MB", flush=True)
     print("RSS (MB) after pages: " + "  ".join(f"{n}:{mb:.0f}" for n, mb in samples))
     after_warmup = [mb for n, mb in samples if n >= 50]
     print(f"  peak {max(mb for _, mb in samples):.0f} MB; growth from page 50 to {total}: "
@@ -229,7 +277,7 @@ def stamps(corpus: Path) -> None:
     with_suppression = _ours(options)
     without = _ours(options.model_copy(update={"preprocess": options.preprocess.model_copy(update={"seal_suppression": False})}))
     rows = []
-    for _, data, truth in _pages(corpus, {"stamp_over_amount"}):
+    for _, data, truth, _ in _pages(corpus, {"stamp_over_amount"}):
         rows.append((
             char_recall(truth, "".join(p.text for p in with_suppression(data).pages)),
             char_recall(truth, "".join(p.text for p in without(data).pages)),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import pytest
 
-from claim_intake.errors import OcrEngineError
+from claim_intake.errors import ConfigurationError, OcrEngineError
 from claim_intake.ocr.engine import RapidOcrEngine, engine_factory
 from claim_intake.ocr.options import RapidOcrOptions, ReadOptions
 from claim_intake.pipeline import read_upload
@@ -78,3 +79,28 @@ def test_a_reader_process_that_dies_is_a_retryable_error_and_the_next_read_works
     finally:
         reader.shutdown()
     assert [line.text for line in again.pages[0].lines] == LINES
+
+
+def test_openvino_float32_detects_and_reads_what_onnx_runtime_does() -> None:
+    page = np.ascontiguousarray(np.asarray(_page()[0])[:, :, ::-1])
+    crops = _line_crops()
+    on_ort = RapidOcrEngine(RapidOcrOptions(det_runtime="onnxruntime", rec_runtime="onnxruntime"))
+    on_openvino = RapidOcrEngine(RapidOcrOptions(det_runtime="openvino", rec_runtime="openvino"))
+    ort_quads, openvino_quads = on_ort.detect(page), on_openvino.detect(page)
+    assert len(openvino_quads) == len(ort_quads) == len(LINES)
+    for a, b in zip(ort_quads, openvino_quads, strict=True):
+        assert np.abs(a - b).max() <= 1.0  # pixels
+    ort_read, openvino_read = on_ort.recognise(crops), on_openvino.recognise(crops)
+    assert [text for text, _ in openvino_read] == [text for text, _ in ort_read]
+    assert [text for text, _ in openvino_read[: len(LINES)]] == LINES
+    ort_angles, openvino_angles = on_ort.classify(crops), on_openvino.classify(crops)
+    assert [angle for angle, _ in openvino_angles] == [angle for angle, _ in ort_angles]
+    assert [score for _, score in openvino_angles] == pytest.approx([score for _, score in ort_angles], abs=1e-3)
+
+
+def test_without_the_openvino_package_the_error_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "openvino", None)  # as if not installed: import raises
+    with pytest.raises(ConfigurationError) as err:
+        RapidOcrEngine(RapidOcrOptions(det_runtime="openvino"))
+    assert "CLAIM_INTAKE_READ__RAPIDOCR__DET_RUNTIME" in err.value.message
+    assert err.value.code == "configuration_error"

@@ -20,7 +20,7 @@ from claim_intake.errors import ModelNotFoundError, OcrEngineError
 from claim_intake.ocr.models import EngineInfo
 from claim_intake.ocr.options import PaddleOcrOptions, RapidOcrOptions, ReadOptions
 from claim_intake.ocr.recogniser import LineRecogniser
-from claim_intake.ocr.sessions import cpu_session
+from claim_intake.ocr.sessions import model_runner
 
 Quad = np.ndarray
 """(4, 2) float32 corners of a text line, clockwise from top left, in image pixels."""
@@ -78,13 +78,20 @@ class RapidOcrEngine:
         logging.getLogger("RapidOCR").setLevel(logging.WARNING)
         # The stage predictors of the pinned rapidocr release; we compose them ourselves so that
         # orientation, skew and the angle classifier run once per page instead of once per line.
-        # Their sessions are replaced by ours, built from our settings; recognition is ours.
+        # Their sessions are replaced by our runners, built from our settings; recognition is ours.
         self._det = pipeline._load_det_model()
-        self._det.session.session = cpu_session(paths[DET_MODEL], options, options.det_threads)
+        self._det.session = model_runner(
+            paths[DET_MODEL], options, options.det_threads, options.det_runtime, options.det_precision
+        )
         self._cls = pipeline._load_cls_model()
-        self._cls.session.session = cpu_session(paths[CLS_MODEL], options, options.threads)
+        self._cls.session = model_runner(
+            paths[CLS_MODEL], options, options.threads, options.det_runtime, options.det_precision
+        )
         self._rec = LineRecogniser(
-            [cpu_session(paths[REC_MODEL], options, options.threads) for _ in range(options.rec_sessions)],
+            [
+                model_runner(paths[REC_MODEL], options, options.threads, options.rec_runtime, options.rec_precision)
+                for _ in range(options.rec_sessions)
+            ],
             batch_size=options.rec_batch_num,
             min_width=options.rec_min_width,
         )

@@ -4,7 +4,8 @@ RapidOCR pads every line to at least 320 px (at height 48) and its batches to th
 on bills half the lines are short numbers, so most of what it computes is padding. Here the
 floor is a setting, batches are formed after sorting by width (each padded only to its own
 widest line), and batches go to whichever session is free: two single-threaded sessions keep
-two cores busy without the spinning and synchronisation of one two-threaded session.
+two cores busy without the spinning and synchronisation of one two-threaded session
+(either runtime: see sessions).
 Batches are formed the same way whatever the number of sessions, so the text read does not
 depend on it.
 """
@@ -17,8 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
-import onnxruntime as ort
 from rapidocr.ch_ppocr_rec.utils import CTCLabelDecode
+
+from claim_intake.ocr.sessions import ModelRunner
 
 HEIGHT = 48
 """The PP-OCR recognisers' input height."""
@@ -35,13 +37,12 @@ def _normalised(crop: np.ndarray, width: int) -> np.ndarray:
 
 
 class LineRecogniser:
-    def __init__(self, sessions: list[ort.InferenceSession], batch_size: int, min_width: int) -> None:
-        character = sessions[0].get_modelmeta().custom_metadata_map.get("character")
+    def __init__(self, sessions: list[ModelRunner], batch_size: int, min_width: int) -> None:
+        character = sessions[0].metadata("character")
         if not character:
             raise ValueError("the recognition model carries no character list")
         self._decode = CTCLabelDecode(character=character.splitlines())
-        self._input = sessions[0].get_inputs()[0].name
-        self._free: queue.Queue[ort.InferenceSession] = queue.Queue()
+        self._free: queue.Queue[ModelRunner] = queue.Queue()
         for session in sessions:
             self._free.put(session)
         self._pool = ThreadPoolExecutor(max_workers=len(sessions), thread_name_prefix="ocr-rec") if len(sessions) > 1 else None
@@ -59,7 +60,7 @@ class LineRecogniser:
         batch = np.stack([_normalised(c, width) for c in crops])
         session = self._free.get()
         try:
-            preds = session.run(None, {self._input: batch})[0]
+            preds = session(batch)
         finally:
             self._free.put(session)
         lines, _ = self._decode(preds, wh_ratio_list=ratios, max_wh_ratio=max_ratio)
