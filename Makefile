@@ -46,7 +46,8 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check claim_intake tests benchmarks
 
-# The pinned, hashed dependency set the Dockerfile installs (pip install --require-hashes).
+# The pinned, hashed dependency set the Dockerfile installs (pip install --require-hashes), at the
+# versions of constraints.txt (those the tests ran with).
 lock: $(STAMP)
-	$(PY) -m piptools compile --generate-hashes --strip-extras --extra deploy --allow-unsafe --no-emit-index-url \
+	$(PY) -m piptools compile --generate-hashes --strip-extras --extra deploy --allow-unsafe --no-emit-index-url -c constraints.txt \
 		--no-emit-find-links -o requirements.lock pyproject.toml

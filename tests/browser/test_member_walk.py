@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +23,13 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
+from claim_intake.intake import payout
 from claim_intake.intake.api.app import create_app
+from claim_intake.intake.console.accounts import create_staff
 from claim_intake.intake.member.tables import MemberPortal, Notification
+from claim_intake.intake.roles import Role
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.store.db import Organisation
+from claim_intake.intake.store.db import ClaimRow, Organisation
 from claim_intake.samples.capture import phone_photo
 from claim_intake.samples.data import make_inpatient_case
 from claim_intake.samples.defects import blurred, jpeg
@@ -184,7 +188,21 @@ def test_a_member_photographs_the_materials_and_is_told_what_to_retake(
     page.get_by_text("已提交").wait_for()
     assert "材料齐全" in page.locator("#stage").inner_text()
     screenshots.take(page, "m5-member-status", for_readme=True)
-    # The approval branch adds the amount (claims.benefit): the page shows it when present.
+
+    # Staff approve it: the member's page says so, with the amount, and a message went out.
+    claim_id = page.url.rstrip("/").rsplit("/", 1)[1]
+    with server.service.sessions.begin() as session:
+        claim = session.get(ClaimRow, claim_id)
+        approver = create_staff(session, session.get(Organisation, claim.organisation_id).name,
+                                "approver@example.org", "correct horse battery", Role.approver)
+        change = payout.approve(session, approver, claim, Decimal("1234.50"), "按规则核定")
+    server.service.publish(change)
+    page.reload()
+    assert "已审核" in page.locator("#stage").inner_text()
+    assert "1234.50" in page.content()
+    with server.service.sessions() as session:
+        bodies = list(session.scalars(select(Notification.body).where(Notification.claim_id == claim_id)))
+    assert any("核定互助金1234.50元" in body for body in bodies), bodies
     assert outside == [], f"the pages loaded something from outside: {outside}"
     context.close()
 
