@@ -6,12 +6,19 @@ at most its limit in temporary disk space. The number of files and fields is bou
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
 from claim_intake.errors import InvalidRequestError
 from claim_intake.intake.body_limit import allow_body
+
+if TYPE_CHECKING:
+    from claim_intake.intake.settings import Settings
 
 MAX_FIELDS = 20
 MAX_FIELD_BYTES = 64 * 1024
@@ -62,6 +69,19 @@ async def read_upload_form(request: Request, *, max_files: int, max_file_bytes: 
     # Starlette's own ``request.form()`` (the console's CSRF check) finds it parsed already.
     request._form = form
     return form
+
+
+@asynccontextmanager
+async def claim_upload_form(request: Request, settings: Settings) -> AsyncIterator[FormData]:
+    """The form of a claim's upload (claim materials: the settings' file and request limits),
+    its spooled files deleted when the block ends. Enter it only once the caller is known."""
+    form = await read_upload_form(request, max_files=settings.max_files_per_request,
+                                  max_file_bytes=settings.read.limits.max_file_bytes,
+                                  max_request_bytes=settings.max_request_bytes)
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 def files_of(form: FormData, field: str = "files") -> list[UploadFile]:

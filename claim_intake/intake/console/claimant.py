@@ -22,7 +22,7 @@ from claim_intake.intake.console.app import Console, Db, console_app
 from claim_intake.intake.member.pages import member_status_link
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.db import ClaimRow
-from claim_intake.intake.upload_form import files_of, read_upload_form
+from claim_intake.intake.upload_form import claim_upload_form, files_of
 from claim_intake.intake.uploads import screen_files
 from claim_intake.ocr.kinds import file_input_accept
 
@@ -47,13 +47,8 @@ def claimant_app(console: Console) -> FastAPI:
             return
         # The signature only (no database): enough to refuse a forged link before its body.
         console.links.check_signature(request.path_params.get("claim_id", ""), request.path_params.get("token", ""))
-        form = await read_upload_form(request, max_files=settings.max_files_per_request,
-                                      max_file_bytes=settings.read.limits.max_file_bytes,
-                                      max_request_bytes=settings.max_request_bytes)
-        try:
+        async with claim_upload_form(request, settings):
             yield
-        finally:
-            await form.close()
 
     app = console_app(console, gate=link_gate)
 

@@ -50,7 +50,7 @@ from claim_intake.intake.member.illustrations import illustration_svg
 from claim_intake.intake.member.tables import MemberClaim, MemberPortal
 from claim_intake.intake.service import Service
 from claim_intake.intake.store import claims as claim_ops
-from claim_intake.intake.upload_form import files_of, read_upload_form
+from claim_intake.intake.upload_form import claim_upload_form, files_of
 from claim_intake.intake.uploads import screen_files
 from claim_intake.ocr.kinds import file_input_accept
 from claim_intake.validators.messages import builtin_messages
@@ -129,13 +129,8 @@ def member_app(service: Service, secret: str) -> FastAPI:
                 claim_for(request, session, request.path_params.get("claim_id", ""))
 
         await anyio.to_thread.run_sync(owns)
-        form = await read_upload_form(request, max_files=settings.max_files_per_request,
-                                      max_file_bytes=settings.read.limits.max_file_bytes,
-                                      max_request_bytes=settings.max_request_bytes)
-        try:
+        async with claim_upload_form(request, settings):
             yield
-        finally:
-            await form.close()
 
     # The gate first: the CSRF check reads the form, which it then finds read within the limits.
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None,
