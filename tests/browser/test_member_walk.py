@@ -162,13 +162,15 @@ def test_a_member_photographs_the_materials_and_is_told_what_to_retake(
     page.wait_for_function("() => { const i = document.querySelector('.doc.retake img.thumb');"
                            " return i && i.complete && i.naturalWidth > 0; }")  # the photo, beside what it says
     screenshots.take(page, "m3-member-retake", for_readme=True)
-    page.get_by_role("button", name="删掉这份，重新拍").tap()
+    with page.expect_navigation():  # the page reloads; upload only once it has
+        page.get_by_role("button", name="删掉这份，重新拍").tap()
 
     # The outpatient bill by mistake: told it is the wrong one.
     page.wait_for_selector(".doc", state="detached")
     _upload(page, uploads / "门诊发票.pdf")
     page.get_by_text("这是门诊收费票据，住院申报需要的是住院收费票据").wait_for(timeout=READ_TIMEOUT_MS)
-    page.get_by_role("button", name="删掉这份，重新拍").tap()
+    with page.expect_navigation():  # the page reloads; upload only once it has
+        page.get_by_role("button", name="删掉这份，重新拍").tap()
 
     # The right materials: 齐全, then submit.
     page.wait_for_selector(".doc", state="detached")
