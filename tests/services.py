@@ -43,7 +43,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _is_free(port: int) -> bool:
+def is_free(port: int) -> bool:
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", port))
@@ -57,7 +57,7 @@ def free_port_block(count: int) -> int:
     gRPC ports): fixed ports would clash with another test run on the same machine."""
     for _ in range(500):
         base = random.randint(20000, 50000)
-        if all(_is_free(p + offset) for p in range(base, base + count) for offset in (0, 10000)):
+        if all(is_free(p + offset) for p in range(base, base + count) for offset in (0, 10000)):
             return base
     raise ServiceStartError(f"no {count} free ports in a row between 20000 and 60000")
 
