@@ -159,6 +159,33 @@ def test_a_batch_by_approval_date_and_a_single_approver_pays_their_own(api: Api)
     assert [b["id"] for b in c.get("/v1/payout-batches", headers=only).json()] == [batch["id"]]
 
 
+def test_the_claims_list_shows_each_claims_decision_as_the_claim_does(api: Api) -> None:
+    org = Org(api)
+    solo = org.add_staff("solo", Role.admin)
+    approved, rejected, paid, reversed_ = (org.complete_claim() for _ in range(4))
+    c = api.client
+    for claim, amount in ((approved, "100"), (paid, "250.5"), (reversed_, "10")):
+        response = c.post(f"/v1/claims/{claim}/approval", headers=solo, json={"amount": amount, "reason": "核定"})
+        assert response.status_code == 200, response.text
+    assert c.post(f"/v1/claims/{rejected}/rejection", headers=solo, json={"reason": "重复申报"}).status_code == 200
+    assert c.post(f"/v1/claims/{reversed_}/approval-reversal", headers=solo, json={"reason": "金额有误"}).status_code == 200
+    batch = c.post("/v1/payout-batches", headers=solo, json={"claim_ids": [paid]}).json()
+    assert c.post(f"/v1/payout-batches/{batch['id']}/paid", headers=solo).status_code == 200
+
+    listed = {item["id"]: item["decision"] for item in c.get("/v1/claims", headers=org.key).json()["items"]}
+    assert {claim: d and (d["outcome"], d["approved_amount"], d["reason"]) for claim, d in listed.items()} == {
+        approved: ("approved", "100.00", "核定"), rejected: ("rejected", None, "重复申报"),
+        paid: ("paid", "250.50", "核定"), reversed_: None}
+    assert listed[paid]["batch_id"] == batch["id"]
+    for claim, decision in listed.items():
+        assert c.get(f"/v1/claims/{claim}", headers=org.key).json()["decision"] == decision
+    # Filtered, a page still carries them.
+    only_paid = c.get("/v1/claims", headers=org.key, params={"status": "paid"}).json()["items"]
+    assert [(item["id"], item["decision"]) for item in only_paid] == [(paid, listed[paid])]
+    summary = c.get("/openapi.json").json()["components"]["schemas"]["ClaimSummary"]
+    assert summary["properties"]["decision"]["anyOf"][0] == {"$ref": "#/components/schemas/Decision"}
+
+
 def test_the_cli_creates_staff_with_a_role_and_their_own_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 

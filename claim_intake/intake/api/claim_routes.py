@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from claim_intake.errors import InvalidRequestError, NotFoundError
-from claim_intake.intake import erasure, lifecycle
+from claim_intake.intake import erasure, lifecycle, payout
 from claim_intake.intake.api.deps import (
     ERRORS,
     NO_NUL,
@@ -168,9 +168,10 @@ def list_claims(
         found=ClaimFilter(q=q, status=status, claim_type=claim_type, submitted_from=submitted_from,
                           submitted_to=submitted_to, unit=unit),
     )
+    decided = payout.decisions(db, rows)
     lifecycle.audit(db, who, "claim.list")
     db.commit()
-    return {"items": [claim_summary(c) for c in rows], "next_cursor": next_cursor}
+    return {"items": [claim_summary(c, decided.get(c.id)) for c in rows], "next_cursor": next_cursor}
 
 
 @router.get(

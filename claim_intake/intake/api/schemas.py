@@ -46,29 +46,6 @@ class DocumentOut(BaseModel):
     """Every document found in the file, as ``claim-intake read --json`` prints them."""
 
 
-class ClaimOut(BaseModel):
-    id: str
-    external_id: str | None
-    claim_type: ClaimType
-    claimant_name: str | None
-    claimant_id_number: str | None = PydanticField(description="As submitted, masked.")
-    claimant_unit: str | None
-    member_id: str | None = PydanticField(description="The roster's member the claim was matched to.")
-    benefit: Benefit | None = PydanticField(
-        description="The estimate: amount, plan(s), benefit rule set version and the steps of the calculation.")
-    status: ClaimState
-    rule_set_version: str | None
-    submitted_on: date
-    created_at: datetime
-    updated_at: datetime
-    documents: list[DocumentOut]
-    findings: list[Finding]
-    approved_amount: str | None = PydanticField(default=None, description="Yuan, once approved (approved, paid).")
-    approved_at: datetime | None = None
-    decision: Decision | None = PydanticField(
-        default=None, description="Staff's decision: null while undecided (and after a reversed approval).")
-
-
 class ClaimSummary(BaseModel):
     id: str
     external_id: str | None
@@ -77,6 +54,22 @@ class ClaimSummary(BaseModel):
     submitted_on: date
     created_at: datetime
     updated_at: datetime
+    decision: Decision | None = PydanticField(
+        default=None, description="Staff's decision: null while undecided (and after a reversed approval).")
+
+
+class ClaimOut(ClaimSummary):
+    claimant_name: str | None
+    claimant_id_number: str | None = PydanticField(description="As submitted, masked.")
+    claimant_unit: str | None
+    member_id: str | None = PydanticField(description="The roster's member the claim was matched to.")
+    benefit: Benefit | None = PydanticField(
+        description="The estimate: amount, plan(s), benefit rule set version and the steps of the calculation.")
+    rule_set_version: str | None
+    documents: list[DocumentOut]
+    findings: list[Finding]
+    approved_amount: str | None = PydanticField(default=None, description="Yuan, once approved (approved, paid).")
+    approved_at: datetime | None = None
 
 
 class ClaimPage(BaseModel):

@@ -6,7 +6,7 @@ from typing import Any
 
 from claim_intake.intake.lifecycle import DocumentState
 from claim_intake.intake.masking import mask_field_json
-from claim_intake.intake.payout import decision_view, from_fen
+from claim_intake.intake.payout import Decision, decision_view, from_fen
 from claim_intake.intake.store.db import ClaimRow, DocumentRow
 from claim_intake.intake.store.reads import file_report
 from claim_intake.roster.identity import mask_id_number
@@ -35,7 +35,8 @@ def document_view(row: DocumentRow, reveal: bool = False) -> dict[str, Any]:
     }
 
 
-def claim_summary(claim: ClaimRow) -> dict[str, Any]:
+def claim_summary(claim: ClaimRow, decision: Decision | None) -> dict[str, Any]:
+    """``decision``: the claim's (``payout.decisions``, which finds those of a page at once)."""
     return {
         "id": claim.id,
         "external_id": claim.external_id,
@@ -44,12 +45,13 @@ def claim_summary(claim: ClaimRow) -> dict[str, Any]:
         "submitted_on": claim.submitted_on,
         "created_at": claim.created_at,
         "updated_at": claim.updated_at,
+        "decision": decision,
     }
 
 
 def claim_view(claim: ClaimRow, reveal: bool = False) -> dict[str, Any]:
     return {
-        **claim_summary(claim),
+        **claim_summary(claim, decision_view(claim)),
         "claimant_name": claim.claimant_name,
         "claimant_id_number": mask_id_number(claim.claimant_id_number),
         "claimant_unit": claim.claimant_unit,
@@ -60,5 +62,4 @@ def claim_view(claim: ClaimRow, reveal: bool = False) -> dict[str, Any]:
         "findings": [f.body for f in claim.findings],
         "approved_amount": None if claim.approved_fen is None else str(from_fen(claim.approved_fen)),
         "approved_at": claim.approved_at,
-        "decision": decision_view(claim),
     }
