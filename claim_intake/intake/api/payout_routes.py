@@ -9,6 +9,7 @@ intake system's) is refused with 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from claim_intake.intake.figures import Figures
 from claim_intake.intake.payout_export import to_csv, to_xlsx
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.db import ClaimRow, PayoutBatch, StaffMember, utcnow
+from claim_intake.workers.jobs import StatusChanged
 
 router = APIRouter(tags=["payouts"])
 
@@ -88,7 +90,7 @@ class BatchOut(BaseModel):
     lines: list[PayoutLineOut]
 
 
-def decision_view(claim: ClaimRow) -> dict:
+def decision_out(claim: ClaimRow) -> dict:
     amount = payout.from_fen(claim.approved_fen)
     return {"id": claim.id, "status": claim.status, "approved_amount": None if amount is None else str(amount),
             "approved_at": claim.approved_at}
@@ -102,35 +104,36 @@ def batch_view(batch: PayoutBatch) -> dict:
                        "amount": str(line.amount)} for line in lines]}
 
 
+def _decide(service: ServiceDep, db: SessionDep, staff: StaffMember, claim_id: str,
+            act: Callable[[ClaimRow], StatusChanged | None]) -> dict:
+    """A decision on the organisation's claim (``act``, a use case of ``payout``), committed,
+    then published."""
+    claim = claim_ops.get_claim(db, staff.organisation_id, claim_id)
+    change = act(claim)
+    db.commit()
+    service.publish(change)
+    return decision_out(claim)
+
+
 @router.post("/v1/claims/{claim_id}/approval", response_model=DecisionOut, responses=STAFF_ERRORS)
 def approve(service: ServiceDep, db: SessionDep, staff: StaffDep, claim_id: str, body: ApprovalIn) -> dict:
     """Approve a complete claim: for its estimate, or another amount with a reason (approver, admin)."""
-    claim = claim_ops.get_claim(db, staff.organisation_id, claim_id)
-    amount = payout.parse_amount(body.amount) if body.amount is not None else None
-    change = payout.approve(db, staff, claim, amount, body.reason, body.payout_account)
-    db.commit()
-    service.publish(change)
-    return decision_view(claim)
+    return _decide(service, db, staff, claim_id, lambda claim: payout.approve(
+        db, staff, claim, payout.parse_amount(body.amount) if body.amount is not None else None, body.reason,
+        body.payout_account))
 
 
 @router.post("/v1/claims/{claim_id}/rejection", response_model=DecisionOut, responses=STAFF_ERRORS)
 def reject(service: ServiceDep, db: SessionDep, staff: StaffDep, claim_id: str, body: ReasonIn) -> dict:
     """Reject an assessed claim, with a reason (approver, admin)."""
-    claim = claim_ops.get_claim(db, staff.organisation_id, claim_id)
-    change = payout.reject(db, staff, claim, body.reason)
-    db.commit()
-    service.publish(change)
-    return decision_view(claim)
+    return _decide(service, db, staff, claim_id, lambda claim: payout.reject(db, staff, claim, body.reason))
 
 
 @router.post("/v1/claims/{claim_id}/approval-reversal", response_model=DecisionOut, responses=STAFF_ERRORS)
 def reverse(service: ServiceDep, db: SessionDep, staff: StaffDep, claim_id: str, body: ReasonIn) -> dict:
     """Take an approval back, with a reason: the claim is complete again (approver, admin)."""
-    claim = claim_ops.get_claim(db, staff.organisation_id, claim_id)
-    change = payout.reverse_approval(db, staff, claim, body.reason)
-    db.commit()
-    service.publish(change)
-    return decision_view(claim)
+    return _decide(service, db, staff, claim_id,
+                   lambda claim: payout.reverse_approval(db, staff, claim, body.reason))
 
 
 @router.post("/v1/payout-batches", status_code=201, response_model=BatchOut, responses=STAFF_ERRORS)
