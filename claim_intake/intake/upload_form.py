@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import FormData, UploadFile
@@ -16,6 +17,7 @@ from starlette.requests import Request
 
 from claim_intake.errors import InvalidRequestError
 from claim_intake.intake.body_limit import allow_body
+from claim_intake.roster.parse import MAX_ROSTER_BYTES
 
 if TYPE_CHECKING:
     from claim_intake.intake.settings import Settings
@@ -26,19 +28,37 @@ MULTIPART_OVERHEAD = 64 * 1024
 """Headers and boundaries of a form's parts, beside the files themselves."""
 
 
-def request_allowance(max_files: int, max_file_bytes: int, max_request_bytes: int) -> int:
-    """What one upload request may send: its files at their limit, within the request limit."""
-    return min(max_request_bytes, max_files * (max_file_bytes + 1) + MULTIPART_OVERHEAD)
+@dataclass(frozen=True)
+class UploadLimits:
+    """What one upload request may bring: ``max_files`` files of at most ``max_file_bytes`` each,
+    in a body of at most ``max_request_bytes``."""
+
+    max_files: int
+    max_file_bytes: int
+    max_request_bytes: int
+
+    @classmethod
+    def of_claims(cls, settings: Settings) -> UploadLimits:
+        """Claim materials: the settings' file and request limits (API, follow-up link, member pages)."""
+        return cls(settings.max_files_per_request, settings.read.limits.max_file_bytes, settings.max_request_bytes)
+
+    def allowance(self) -> int:
+        """What the request may send: its files at their limit, within the request limit."""
+        return min(self.max_request_bytes, self.max_files * (self.max_file_bytes + 1) + MULTIPART_OVERHEAD)
+
+
+ROSTER_UPLOAD = UploadLimits(max_files=1, max_file_bytes=MAX_ROSTER_BYTES, max_request_bytes=MAX_ROSTER_BYTES * 2)
+"""A roster import (API and console): its one file."""
 
 
 class _BoundedParser(MultiPartParser):
     """Starlette's multipart parser, with every file part cut one byte past ``max_file_bytes``:
     enough to refuse it as too large, while the rest of it is read off the wire and dropped."""
 
-    def __init__(self, request: Request, *, max_files: int, max_file_bytes: int) -> None:
-        super().__init__(request.headers, request.stream(), max_files=max_files, max_fields=MAX_FIELDS,
+    def __init__(self, request: Request, limits: UploadLimits) -> None:
+        super().__init__(request.headers, request.stream(), max_files=limits.max_files, max_fields=MAX_FIELDS,
                          max_part_size=MAX_FIELD_BYTES)
-        self._cap = max_file_bytes + 1
+        self._cap = limits.max_file_bytes + 1
         self._file_bytes = 0
 
     def on_part_begin(self) -> None:
@@ -54,30 +74,20 @@ class _BoundedParser(MultiPartParser):
         super().on_part_data(data, start, end)
 
 
-async def read_upload_form(request: Request, *, max_files: int, max_file_bytes: int,
-                           max_request_bytes: int) -> FormData:
-    """The form of an upload request whose caller has been authenticated. The caller closes it
-    (``await form.close()``), which deletes the spooled files."""
+@asynccontextmanager
+async def upload_form(request: Request, limits: UploadLimits) -> AsyncIterator[FormData]:
+    """The form of an upload request within ``limits``, its spooled files deleted when the block
+    ends. Enter it only once the caller is known."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
         raise InvalidRequestError("expected a multipart/form-data body with the files")
-    allow_body(request, request_allowance(max_files, max_file_bytes, max_request_bytes))
+    allow_body(request, limits.allowance())
     try:
-        form = await _BoundedParser(request, max_files=max_files, max_file_bytes=max_file_bytes).parse()
+        form = await _BoundedParser(request, limits).parse()
     except MultiPartException as exc:
         raise InvalidRequestError(f"invalid form: {exc.message}") from exc
     # Starlette's own ``request.form()`` (the console's CSRF check) finds it parsed already.
     request._form = form
-    return form
-
-
-@asynccontextmanager
-async def claim_upload_form(request: Request, settings: Settings) -> AsyncIterator[FormData]:
-    """The form of a claim's upload (claim materials: the settings' file and request limits),
-    its spooled files deleted when the block ends. Enter it only once the caller is known."""
-    form = await read_upload_form(request, max_files=settings.max_files_per_request,
-                                  max_file_bytes=settings.read.limits.max_file_bytes,
-                                  max_request_bytes=settings.max_request_bytes)
     try:
         yield form
     finally:

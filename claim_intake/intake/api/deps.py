@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 from claim_intake.intake.api.schemas import ErrorOut
 from claim_intake.intake.auth import Caller, authenticate
 from claim_intake.intake.service import Service
-from claim_intake.intake.upload_form import claim_upload_form
+from claim_intake.intake.upload_form import UploadLimits, upload_form
 
 NO_NUL = r"^[^\x00]*$"
 """PostgreSQL text cannot hold NUL: refused at the edge rather than failing in the database."""
@@ -80,7 +80,7 @@ UploaderDep = Annotated[Caller, Depends(_uploader)]
 
 async def _upload_form(request: Request, service: ServiceDep, _who: UploaderDep) -> AsyncIterator[FormData]:
     """The upload's form, read only once the API key is checked (``_who``), within the body limits."""
-    async with claim_upload_form(request, service.settings) as form:
+    async with upload_form(request, UploadLimits.of_claims(service.settings)) as form:
         yield form
 
 

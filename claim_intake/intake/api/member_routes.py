@@ -25,7 +25,7 @@ from claim_intake.intake.api.deps import (
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.store.db import MemberRow
 from claim_intake.intake.store.members import find_member, import_roster, member_history
-from claim_intake.intake.upload_form import files_of, read_upload_form
+from claim_intake.intake.upload_form import ROSTER_UPLOAD, files_of, upload_form
 from claim_intake.roster.identity import (
     IdNumberError,
     mask_account,
@@ -118,9 +118,7 @@ _ROSTER_BODY = {"requestBody": {"required": True, "content": {"multipart/form-da
 
 async def _roster_file(request: Request, _who: UploaderDep) -> AsyncIterator[tuple[str, bytes]]:
     """The roster's one file, read only once the API key is checked, within the roster's limit."""
-    form = await read_upload_form(request, max_files=1, max_file_bytes=MAX_ROSTER_BYTES,
-                                  max_request_bytes=MAX_ROSTER_BYTES * 2)
-    try:
+    async with upload_form(request, ROSTER_UPLOAD) as form:
         files = files_of(form, "file")
         if len(files) != 1:
             raise InvalidRequestError("file: one roster file (CSV or XLSX) is required")
@@ -128,8 +126,6 @@ async def _roster_file(request: Request, _who: UploaderDep) -> AsyncIterator[tup
         if len(data) > MAX_ROSTER_BYTES:
             raise InvalidRequestError(f"the roster is larger than {MAX_ROSTER_BYTES // 1024 // 1024} MiB")
         yield files[0].filename or "roster", data
-    finally:
-        await form.close()
 
 
 @router.post("/import", response_model=ImportOut, responses=UPLOAD_ERRORS,

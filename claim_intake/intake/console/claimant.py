@@ -22,7 +22,7 @@ from claim_intake.intake.console.app import Console, Db, console_app
 from claim_intake.intake.member.pages import member_status_link
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.db import ClaimRow
-from claim_intake.intake.upload_form import claim_upload_form, files_of
+from claim_intake.intake.upload_form import UploadLimits, files_of, upload_form
 from claim_intake.intake.uploads import screen_files
 from claim_intake.ocr.kinds import file_input_accept
 
@@ -47,7 +47,7 @@ def claimant_app(console: Console) -> FastAPI:
             return
         # The signature only (no database): enough to refuse a forged link before its body.
         console.links.check_signature(request.path_params.get("claim_id", ""), request.path_params.get("token", ""))
-        async with claim_upload_form(request, settings):
+        async with upload_form(request, UploadLimits.of_claims(settings)):
             yield
 
     app = console_app(console, gate=link_gate)

@@ -17,7 +17,7 @@ from claim_intake.intake.console.app import Console, Db
 from claim_intake.intake.console.security import current_staff
 from claim_intake.intake.store.db import MemberRow, StaffMember
 from claim_intake.intake.store.members import import_roster
-from claim_intake.intake.upload_form import files_of, read_upload_form
+from claim_intake.intake.upload_form import ROSTER_UPLOAD, files_of, upload_form
 from claim_intake.roster.parse import MAX_ROSTER_BYTES, read_roster
 
 _REPORT = "roster_report"
@@ -53,12 +53,8 @@ def roster_upload_gate(console: Console):  # type: ignore[no-untyped-def]
             return
         with console.service.sessions() as session:
             current_staff(request, session)
-        form = await read_upload_form(request, max_files=1, max_file_bytes=MAX_ROSTER_BYTES,
-                                      max_request_bytes=MAX_ROSTER_BYTES * 2)
-        try:
+        async with upload_form(request, ROSTER_UPLOAD):
             yield
-        finally:
-            await form.close()
 
     return gate
 

@@ -50,7 +50,7 @@ from claim_intake.intake.member.illustrations import illustration_svg
 from claim_intake.intake.member.tables import MemberClaim, MemberPortal
 from claim_intake.intake.service import Service
 from claim_intake.intake.store import claims as claim_ops
-from claim_intake.intake.upload_form import claim_upload_form, files_of
+from claim_intake.intake.upload_form import UploadLimits, files_of, upload_form
 from claim_intake.intake.uploads import screen_files
 from claim_intake.ocr.kinds import file_input_accept
 from claim_intake.validators.messages import builtin_messages
@@ -129,7 +129,7 @@ def member_app(service: Service, secret: str) -> FastAPI:
                 claim_for(request, session, request.path_params.get("claim_id", ""))
 
         await anyio.to_thread.run_sync(owns)
-        async with claim_upload_form(request, settings):
+        async with upload_form(request, UploadLimits.of_claims(settings)):
             yield
 
     # The gate first: the CSRF check reads the form, which it then finds read within the limits.
