@@ -31,6 +31,14 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
+def chosen(html: str, select: str) -> tuple[list[str], list[str]]:
+    """The values of a drop-down on the page: all of them, and those selected."""
+    match = re.search(rf'<select name="{select}">(.*?)</select>', html, re.DOTALL)
+    assert match, f"no drop-down {select} on the page"
+    options = re.findall(r'<option value="([^"]*)"\s*(selected)?', match.group(1))
+    return [value for value, _ in options], [value for value, on in options if on]
+
+
 @dataclass
 class Org:
     """An organisation with an API key (to submit claims) and a member of staff."""

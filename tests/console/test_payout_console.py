@@ -12,7 +12,7 @@ from materials import discharge_summary_pdf, expense_list_pdf, invoice_pdf, sett
 from claim_intake.intake.console.accounts import create_staff
 from claim_intake.intake.roles import Role
 
-from .conftest import PASSWORD, Console, Org, csrf_of
+from .conftest import PASSWORD, Console, Org, chosen, csrf_of
 
 
 def _staff(console: Console, org: Org, role: Role) -> str:
@@ -76,6 +76,11 @@ def test_claims_are_found_by_name_invoice_number_status_and_period(console: Cons
     assert listed(q="2200000001") == {first}
     assert listed(q=second) == {second}
     assert listed(status="complete") == {first}
+    # The form shows the filters chosen.
+    page = reviewer.get("/console/claims", params={"status": "complete", "claim_type": "inpatient"}).text
+    statuses, selected = chosen(page, "status")
+    assert statuses[0] == "" and "paid" in statuses and selected == ["complete"]
+    assert chosen(page, "claim_type") == (["", "inpatient", "outpatient_special", "accident"], ["inpatient"])
     assert listed(submitted_to="2000-01-01") == set()
     # The API has the same filters.
     api = console.client().get("/v1/claims", headers=org.api_headers, params={"q": "2200000002"}).json()

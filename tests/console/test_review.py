@@ -7,7 +7,7 @@ import time
 
 from materials import discharge_summary_pdf, expense_list_pdf, invoice_pdf, settlement_pdf
 
-from .conftest import Console, csrf_of, missing_discharge_summary
+from .conftest import Console, chosen, csrf_of, missing_discharge_summary
 
 
 def _codes(claim: dict) -> list[str]:
@@ -119,12 +119,18 @@ def test_the_queue_filters_and_assignment(console: Console) -> None:
 
     only_names = staff.get("/console/queue", params={"code": "name_mismatch"}).text
     assert named in only_names and missing not in only_names
+    # The form shows the filter chosen, and "all" where none is.
+    codes, selected = chosen(only_names, "code")
+    assert codes[0] == "" and "missing_document" in codes and selected == ["name_mismatch"]
+    assert chosen(only_names, "claim_type") == (["", "inpatient", "outpatient_special", "accident"], [])
 
     page = staff.get(f"/console/claims/{named}").text
     (colleague_id,) = re.findall(rf'<option value="(stf_\w+)" >{re.escape(colleague)}</option>', page)
     staff.post(f"/console/claims/{named}/assignment", data={"csrf_token": csrf_of(page), "staff_id": colleague_id})
     theirs = staff.get("/console/queue", params={"assignee": colleague_id}).text
     assert named in theirs and missing not in theirs
+    assignees, selected = chosen(theirs, "assignee")
+    assert assignees[:3] == ["", "me", "none"] and colleague_id in assignees and selected == [colleague_id]
     unassigned = staff.get("/console/queue", params={"assignee": "none"}).text
     assert missing in unassigned and named not in unassigned
     assert f"分配给 {colleague}" in staff.get(f"/console/claims/{named}").text
