@@ -29,7 +29,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from claim_intake.errors import (
     ClaimIntakeError,
@@ -45,6 +44,7 @@ from claim_intake.intake.console.page_images import render_page
 from claim_intake.intake.console.security import csrf_token, require_csrf
 from claim_intake.intake.member import claims as member_claims
 from claim_intake.intake.member import codes, feedback, limits
+from claim_intake.intake.member.cookie import EncryptedSessionMiddleware
 from claim_intake.intake.member.identity import Identity, mask_phone
 from claim_intake.intake.member.illustrations import illustration_svg
 from claim_intake.intake.member.tables import MemberClaim, MemberPortal
@@ -476,7 +476,7 @@ class _Identify(Exception):
 
 def install_member_pages(app: FastAPI, service: Service, secret: str) -> FastAPI:
     pages = member_app(service, secret)
-    pages.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="claim_intake_member",
+    pages.add_middleware(EncryptedSessionMiddleware, secret_key=secret, session_cookie="claim_intake_member",
                          max_age=30 * 24 * 3600, path="/m", same_site="lax",
                          https_only=service.settings.secure_cookies)
     app.mount("/m/static", StaticFiles(directory=_HERE / "static"), name="member-static")
