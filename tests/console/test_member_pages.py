@@ -225,6 +225,22 @@ def test_identifying_too_often_for_one_phone_is_refused(console: Console) -> Non
     assert answers[:-1] == [200] * console.settings.member_rate_per_phone and answers[-1] == 429
 
 
+def test_too_many_requests_from_one_address_are_refused_whatever_the_phone(console: Console) -> None:
+    org = console.new_org()
+    slug = _portal(console, org)
+    address = f"203.0.113.{next(_PHONES) % 250}"
+    client = TestClient(console.app, follow_redirects=False, client=(address, 50000))
+    token = csrf_of(client.get(f"/m/{slug}").text)
+    limit = console.settings.member_rate_per_ip
+    answers = [client.post(f"/m/{slug}/identify", data={"csrf_token": token, **_fresh(ZHANG)}).status_code
+               for _ in range(limit + 1)]
+    assert answers[:-1] == [303] * limit and answers[-1] == 429
+    # Another address is not held back by this one.
+    other = TestClient(console.app, follow_redirects=False, client=(f"198.51.100.{next(_PHONES) % 250}", 50000))
+    token = csrf_of(other.get(f"/m/{slug}").text)
+    assert other.post(f"/m/{slug}/identify", data={"csrf_token": token, **_fresh(ZHANG)}).status_code == 303
+
+
 # --- materials, submission, staff ------------------------------------------------------------------
 
 def test_an_upload_says_what_it_was_read_as_and_the_claim_what_is_missing(console: Console) -> None:
