@@ -100,3 +100,69 @@ def test_quality_is_measured_on_text_lines_not_the_desk() -> None:
     quads = [np.array([[x, y], [x + 400, y], [x + 400, y + 40], [x, y + 40]], np.float32)
              for x, y in ((width // 4, height // 3), (width // 4, height // 2), (width // 4, 2 * height // 3))]
     assert Defect.blurred not in measure(smooth, quads, None, (width, height)).defects
+
+
+# --- cut off: a line that runs on past the border ---------------------------------------------------
+
+def _lines_in_source(image: np.ndarray) -> tuple[list[np.ndarray], ImageQuality]:
+    """The text lines the reader's own preparation and detection find, in the upload's pixels."""
+    from claim_intake.ocr import geometry
+    from claim_intake.ocr.decode import decode_image
+    from claim_intake.ocr.models import FileKind
+    from claim_intake.ocr.page_ocr import detect_page
+
+    options = ReadOptions()
+    (page,) = decode_image(jpeg(image), FileKind.jpeg, options.limits)
+    detected = detect_page(page, _engine(), options.preprocess)
+    matrices = [t.matrix for t in detected.transforms if t.matrix is not None]
+    to_source = np.linalg.inv(geometry.compose(matrices)) if matrices else None
+    lines = [geometry.apply(to_source, q.astype(np.float64)) if to_source is not None else q for q in detected.quads]
+    return lines, detected.quality
+
+
+def _wide(line: np.ndarray) -> bool:
+    return bool(np.ptp(line[:, 0]) > np.ptp(line[:, 1]))
+
+
+@pytest.mark.ocr
+def test_lines_the_border_slices_count_though_their_boxes_stop_short_of_it() -> None:
+    """The sheet cut through the last characters of a right-aligned column: the detector's boxes
+    stop short of the half characters at the border, so "touching the border" misses them."""
+    from claim_intake.ocr.quality import _cut_lines
+
+    photo = _photo()
+    lines, _ = _lines_in_source(photo)
+    ends = sorted((float(line[:, 0].max()), float(np.ptp(line[:, 1]))) for line in lines if _wide(line))
+    height = float(np.median([t for _, t in ends]))
+    # A right-aligned column in the sheet's right half: the most line ends within a fifth of a
+    # line's height of one another.
+    start = max((e for e, _ in ends if e > photo.shape[1] / 2),
+                key=lambda e: sum(1 for f, _ in ends if e <= f <= e + 0.2 * height))
+    assert sum(1 for f, _ in ends if start <= f <= start + 0.2 * height) >= 3
+    x = int(start - 0.2 * height)  # through the column's last characters: slivers of them are left
+    cropped = np.ascontiguousarray(photo[:, :x])
+    lines, quality = _lines_in_source(cropped)
+    margin = max(2.0, 0.003 * max(cropped.shape[:2]))
+    short = [line for line in lines
+             if _wide(line) and margin < x - line[:, 0].max() <= 0.5 * np.ptp(line[:, 1])]
+    assert len(short) >= 2, "the detector's boxes of sliced lines reach the border"
+    assert _cut_lines(short, None, (x, cropped.shape[0])) == len(short)
+    assert Defect.cut_off in quality.defects
+
+
+def _line(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+
+
+def test_a_line_ending_within_half_its_height_of_the_border_runs_on_past_it() -> None:
+    from claim_intake.ocr.quality import _cut_lines
+
+    width, height = 2000, 1500
+    # 40 px high lines: 12 px from the right border (a sliced character the box left out) is cut,
+    # 60 px (a line and a half) is a margin; lying along the border counts only touching it.
+    assert _cut_lines([_line(1200, 100 + 60 * i, width - 12, 140 + 60 * i) for i in range(3)], None, (width, height)) == 3
+    assert _cut_lines([_line(1200, 100 + 60 * i, width - 60, 140 + 60 * i) for i in range(3)], None, (width, height)) == 0
+    # A tall line (a page turned on its side) runs into the bottom border the same way.
+    assert _cut_lines([_line(300, 900, 340, height - 15)], None, (width, height)) == 1
+    assert _cut_lines([_line(200, height - 52, 900, height - 12)], None, (width, height)) == 0
+    assert _cut_lines([_line(200, height - 42, 900, height - 2)], None, (width, height)) == 1

@@ -9,6 +9,9 @@ from celery import Celery
 
 from claim_intake.errors import ConfigurationError
 from claim_intake.intake.erasure import apply_retention, sweep_orphans
+from claim_intake.intake.member.claims import MemberNotices
+from claim_intake.intake.member.links import StatusUrl
+from claim_intake.intake.member.notify import notifier_from
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.db import make_sessions, open_database
@@ -57,12 +60,17 @@ def worker_parts(settings: Settings) -> WorkerParts:
         lease_s=settings.queue.lease_s,
         max_reads=settings.queue.max_reads,
     )
+    # The API's notifier and status links, from the same settings: the same outbox, links the
+    # member pages open (the console secret must be the API's: CLAIM_INTAKE_CONSOLE_SECRET).
+    notices = MemberNotices(sessions, notifier_from(settings.notifier, settings.notifier_webhook_url,
+                                                    settings.webhook_timeout_s), StatusUrl.of(settings))
+
     def housekeeping() -> None:
         apply_retention(sessions, blobs, settings.retention_days, settings.retention_states)
         sweep_orphans(sessions, blobs)
 
     return WorkerParts(jobs=ctx, lost_work=store, hand_out=store.hand_out, deliver_webhooks=webhooks.deliver,
-                       housekeeping=housekeeping)
+                       notify_members=notices.status_changed, housekeeping=housekeeping)
 
 
 def celery_app(settings: Settings) -> Celery:

@@ -38,6 +38,10 @@ _MIN_LINES = 3
 _MAX_TILT = 15.0
 """Degrees off the page's axes beyond which a detected box is no text line to judge cuts by."""
 _ALONG_MIN_RATIO = 4.0
+_RUN_ON = 0.5
+"""A line whose end comes within this many of its own heights of the border it runs into went on
+past it: the detector's box stops short of the characters the border slices (a half character is
+no character to it), by up to half a character whatever the photo's size."""
 _TILE_PAGE = 1280
 _TILE = 48
 
@@ -140,7 +144,7 @@ def _glare(image: np.ndarray, gray: np.ndarray, boxes: list[tuple[int, int, int,
 
 def _cut_lines(quads: list[np.ndarray], to_source: np.ndarray | None, source_size: tuple[int, int]) -> int:
     width, height = source_size
-    margin = max(2.0, 0.003 * max(width, height))
+    margin = max(2.0, 0.003 * max(width, height))  # a box at the border: the edge, a few pixels in
     cut = 0
     for quad in quads:
         points = geometry.apply(to_source, quad.astype(np.float64)) if to_source is not None else quad
@@ -151,12 +155,16 @@ def _cut_lines(quads: list[np.ndarray], to_source: np.ndarray | None, source_siz
             continue  # not a line of an upright or quarter-turned page: a leaf, a stamp's rim
         wide = np.ptp(xs) >= np.ptp(ys)
         long_side, short_side = max(np.ptp(xs), np.ptp(ys)), max(min(np.ptp(xs), np.ptp(ys)), 1.0)
-        at_side = xs.min() <= margin or xs.max() >= width - margin
-        at_end = ys.min() <= margin or ys.max() >= height - margin
-        # A line running into the border it touches is cut; one lying along it only when it is a
-        # real line of text (perforations and shadows at a sheet's edge make short blobs there).
-        crosses = (at_side and wide) or (at_end and not wide)
-        along = (at_side and not wide) or (at_end and wide)
+        run_on = max(margin, _RUN_ON * short_side)
+        # A line running into the border it ends at is cut; one lying along a border only when it
+        # touches it and is a real line of text (perforations and shadows at a sheet's edge make
+        # short blobs there; a whole line may lie close to the border).
+        if wide:
+            crosses = xs.min() <= run_on or xs.max() >= width - run_on
+            along = ys.min() <= margin or ys.max() >= height - margin
+        else:
+            crosses = ys.min() <= run_on or ys.max() >= height - run_on
+            along = xs.min() <= margin or xs.max() >= width - margin
         if crosses or (along and long_side >= _ALONG_MIN_RATIO * short_side):
             cut += 1
     return cut

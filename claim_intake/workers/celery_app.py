@@ -14,10 +14,12 @@ from claim_intake.workers.options import QueueOptions
 QUEUE = "claim_intake"
 WEBHOOK_QUEUE = "claim_intake.webhooks"
 """Deliveries wait on receivers (timeouts, retries): on their own queue and workers
-(``claim-intake webhook-worker``), a dead receiver takes no reading slot."""
+(``claim-intake webhook-worker``), a dead receiver takes no reading slot. The members' notices
+go there too (their channel may be the organisation's SMS gateway)."""
 READ_DOCUMENT = "claim_intake.read_document"
 ASSESS_CLAIM = "claim_intake.assess_claim"
 DELIVER_WEBHOOKS = "claim_intake.deliver_webhooks"
+NOTIFY_MEMBERS = "claim_intake.notify_members"
 RECONCILE = "claim_intake.reconcile"
 HOUSEKEEPING = "claim_intake.housekeeping"
 

@@ -26,6 +26,7 @@ from claim_intake.workers.celery_app import (
     ASSESS_CLAIM,
     DELIVER_WEBHOOKS,
     HOUSEKEEPING,
+    NOTIFY_MEMBERS,
     READ_DOCUMENT,
     RECONCILE,
     WEBHOOK_QUEUE,
@@ -47,6 +48,8 @@ class WorkerParts:
     hand_out: HandOut
     deliver_webhooks: Callable[[jobs.StatusChanged], None]
     """Delivers synchronously, with its own retries."""
+    notify_members: Callable[[jobs.StatusChanged], None]
+    """Tells the claim's member, when the change concerns them (``intake.member.claims.MemberNotices``)."""
     housekeeping: Callable[[], None]
     """Retention and the orphan sweep (``intake.erasure``)."""
 
@@ -104,11 +107,14 @@ def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options:
     def dispatcher() -> CeleryDispatcher:
         return CeleryDispatcher(app, parts().hand_out, options)
 
-    def send_webhooks(change: jobs.StatusChanged) -> None:
-        app.send_task(DELIVER_WEBHOOKS, args=[change.claim_id, change.previous, change.status], queue=WEBHOOK_QUEUE)
+    def announce(change: jobs.StatusChanged) -> None:
+        """A committed change, to the organisation's webhooks and the claim's member: both wait
+        on receivers, so both go to the webhook queue, not the reader's way."""
+        for task in (DELIVER_WEBHOOKS, NOTIFY_MEMBERS):
+            app.send_task(task, args=[change.claim_id, change.previous, change.status], queue=WEBHOOK_QUEUE)
 
     def job_context() -> jobs.JobContext:
-        return dataclasses.replace(parts().jobs, on_status_change=send_webhooks)
+        return dataclasses.replace(parts().jobs, on_status_change=announce)
 
     @app.task(name=READ_DOCUMENT, bind=True, max_retries=None)
     def read_document(self: Task, document_id: str, owed_release: bool = False) -> None:
@@ -162,6 +168,10 @@ def register_tasks(app: Celery, build_parts: Callable[[], WorkerParts], options:
     @app.task(name=DELIVER_WEBHOOKS)
     def deliver_webhooks(claim_id: str, previous: str, status: str) -> None:
         parts().deliver_webhooks(jobs.StatusChanged(claim_id, previous, status))
+
+    @app.task(name=NOTIFY_MEMBERS)
+    def notify_members(claim_id: str, previous: str, status: str) -> None:
+        parts().notify_members(jobs.StatusChanged(claim_id, previous, status))
 
     @app.task(name=HOUSEKEEPING)
     def housekeeping() -> None:

@@ -1,6 +1,6 @@
-"""A member on their phone (390x844, touch): identify with a code sent to the phone, fill in an
-inpatient claim, photograph the materials and be told at once what is wrong, see 齐全, submit; and
-a claim sent incomplete, completed later from the status link.
+"""A member on their phone (390x844, touch; 360 px wide and at 200% zoom too): identify with a code
+sent to the phone, fill in an inpatient claim, photograph the materials and be told at once what is
+wrong, see 齐全, submit; and a claim sent incomplete, completed later from the status link.
 
 The server reads with the real PP-OCR engine (the blurred photo must really be measured), so the
 walk is marked ``ocr``; the uploads are synthetic renders from the samples generator and the
@@ -145,6 +145,20 @@ def _upload(page, *files: Path) -> None:  # type: ignore[no-untyped-def]
     page.set_input_files("#picker", [str(f) for f in files])
 
 
+def _readable_zoomed(page) -> None:  # type: ignore[no-untyped-def]
+    """The phone at 200% zoom (390 px wide: a layout of 195): nothing wider than the screen, and no
+    text squeezed into a column of a character or two."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": 195, "height": 422})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 195
+    squeezed = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.offsetParent
+        && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim().length >= 4)
+        && e.getBoundingClientRect().width < 4 * parseFloat(getComputedStyle(e).fontSize))
+        .map(e => e.textContent.trim().slice(0, 10))""")
+    assert squeezed == [], f"text squeezed narrower than four characters at 200%: {squeezed}"
+    page.set_viewport_size(before)
+
+
 def test_a_member_photographs_the_materials_and_is_told_what_to_retake(
         browser, member_server: tuple[Server, str], uploads: Path, screenshots: Screenshots) -> None:  # type: ignore[no-untyped-def]
     server, slug = member_server
@@ -186,6 +200,7 @@ def test_a_member_photographs_the_materials_and_is_told_what_to_retake(
     heights = page.locator("button, a.button, label.camera").evaluate_all(
         "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)")
     assert heights and min(heights) >= 44, heights
+    _readable_zoomed(page)
     page.get_by_role("button", name="提交申请").tap()
     page.get_by_text("已提交").wait_for()
     assert "材料齐全" in page.locator("#stage").inner_text()

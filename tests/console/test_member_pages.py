@@ -173,6 +173,47 @@ def test_a_member_sees_only_their_own_claims_and_every_miss_looks_the_same(conso
     assert claim_id not in li.get(f"/m/{slug}/home").text
 
 
+def _decodings(value: str) -> list[bytes]:
+    """The cookie as anyone holding it could read it: as is, and each part base64-decoded."""
+    import base64
+    import binascii
+
+    found = [value.encode()]
+    for part in re.split(r"[.]", value):
+        for decode in (base64.urlsafe_b64decode, base64.b64decode):
+            try:
+                found.append(decode(part + "=" * (-len(part) % 4)))
+            except (binascii.Error, ValueError):
+                pass
+    return found
+
+
+def test_the_session_cookie_does_not_reveal_who_the_member_is(console: Console) -> None:
+    org = console.new_org()
+    slug = _portal(console, org)
+    client = console.client()
+    who = _fresh(ZHANG)
+    token = csrf_of(client.get(f"/m/{slug}").text)
+    assert client.post(f"/m/{slug}/identify", data={"csrf_token": token, **who}).status_code == 303
+    cookie = client.cookies["claim_intake_member"]
+    for readable in _decodings(cookie):
+        for secret in (who["id_number"], who["phone"], who["name"], who["id_number"][-6:], who["phone"][-4:] + '"'):
+            assert secret.encode() not in readable, "the cookie shows the member's details"
+            assert secret.encode("unicode_escape") not in readable
+    assert "张三，您好" in client.get(f"/m/{slug}/home").text  # and it still opens, for the app
+    # One changed character, or the same details sealed under another secret: no session, identify again.
+    tampered = console.client()
+    tampered.cookies.set("claim_intake_member", cookie[:-5] + ("A" if cookie[-5] != "A" else "B") + cookie[-4:], path="/m")
+    assert tampered.get(f"/m/{slug}/home").status_code == 303
+    from claim_intake.intake.console.secret import console_secret
+    from claim_intake.intake.member.cookie import _Sealer, session_key
+
+    sealed = _Sealer(session_key(console_secret(console.settings))).unsign(cookie.encode())
+    foreign = console.client()
+    foreign.cookies.set("claim_intake_member", _Sealer(session_key("another secret")).sign(sealed).decode(), path="/m")
+    assert foreign.get(f"/m/{slug}/home").status_code == 303
+
+
 def test_identifying_too_often_for_one_phone_is_refused(console: Console) -> None:
     org = console.new_org()
     slug = _portal(console, org, require_code=True)
@@ -182,6 +223,22 @@ def test_identifying_too_often_for_one_phone_is_refused(console: Console) -> Non
     answers = [client.post(f"/m/{slug}/identify", data={"csrf_token": token, **other}).status_code
                for _ in range(console.settings.member_rate_per_phone + 1)]
     assert answers[:-1] == [200] * console.settings.member_rate_per_phone and answers[-1] == 429
+
+
+def test_too_many_requests_from_one_address_are_refused_whatever_the_phone(console: Console) -> None:
+    org = console.new_org()
+    slug = _portal(console, org)
+    address = f"203.0.113.{next(_PHONES) % 250}"
+    client = TestClient(console.app, follow_redirects=False, client=(address, 50000))
+    token = csrf_of(client.get(f"/m/{slug}").text)
+    limit = console.settings.member_rate_per_ip
+    answers = [client.post(f"/m/{slug}/identify", data={"csrf_token": token, **_fresh(ZHANG)}).status_code
+               for _ in range(limit + 1)]
+    assert answers[:-1] == [303] * limit and answers[-1] == 429
+    # Another address is not held back by this one.
+    other = TestClient(console.app, follow_redirects=False, client=(f"198.51.100.{next(_PHONES) % 250}", 50000))
+    token = csrf_of(other.get(f"/m/{slug}").text)
+    assert other.post(f"/m/{slug}/identify", data={"csrf_token": token, **_fresh(ZHANG)}).status_code == 303
 
 
 # --- materials, submission, staff ------------------------------------------------------------------

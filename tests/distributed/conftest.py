@@ -122,6 +122,15 @@ class Cluster:
         assert process.poll() is None, f"{name} exited: {log.read_text(errors='replace')[-3000:]}"
         return process
 
+    def start_webhook_worker(self) -> subprocess.Popen[bytes]:
+        """``claim-intake webhook-worker``: the webhooks and the members' notices the readers queue."""
+        process = self._spawn(["webhook-worker", "--concurrency", "2"], "webhook-worker")
+        self.others.append(process)
+        log = self.logs / "webhook-worker.log"
+        wait_for(lambda: process.poll() is not None or b" ready." in log.read_bytes(), 60, "the webhook worker to start")
+        assert process.poll() is None, f"the webhook worker exited: {log.read_text(errors='replace')[-3000:]}"
+        return process
+
     def start_beat(self) -> None:
         self.others.append(self._spawn(["beat", "--loglevel", "INFO"], "beat"))
 

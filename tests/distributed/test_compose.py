@@ -16,7 +16,8 @@ from claim_intake.intake.settings import Settings
 
 COMPOSE = Path(__file__).parents[2] / "docker-compose.yml"
 OURS = ("api", "worker", "webhook-worker", "beat", "flower")
-SHARED = ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "BROKER_URL")
+SHARED = ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "BROKER_URL",
+          "CONSOLE_SECRET")  # the secret: status links in the notices the workers send
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +79,10 @@ def test_every_claim_intake_variable_is_a_setting(services: dict[str, Any]) -> N
 
 
 def test_api_and_workers_share_database_storage_and_broker(services: dict[str, Any]) -> None:
-    api, worker, beat = (services[n]["environment"] for n in ("api", "worker", "beat"))
+    api, worker, beat, webhooks = (services[n]["environment"] for n in ("api", "worker", "beat", "webhook-worker"))
     for key in SHARED:
-        assert api[f"CLAIM_INTAKE_{key}"] == worker[f"CLAIM_INTAKE_{key}"] == beat[f"CLAIM_INTAKE_{key}"], key
+        assert api[f"CLAIM_INTAKE_{key}"] == worker[f"CLAIM_INTAKE_{key}"] == beat[f"CLAIM_INTAKE_{key}"] \
+            == webhooks[f"CLAIM_INTAKE_{key}"], key
     broker = api["CLAIM_INTAKE_BROKER_URL"]
     assert broker.startswith("redis://:${REDIS_PASSWORD:?") and broker.endswith("@redis:6379/0")
     assert any(f"--broker={broker}" == word for word in services["flower"]["command"])

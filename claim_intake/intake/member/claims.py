@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
@@ -195,13 +195,15 @@ def submit(session: Session, claim: ClaimRow, member: MemberClaim) -> None:
 
 @dataclass
 class MemberNotices:
-    """Tells members when their submitted claim needs something from them (and, once the approval
-    branch calls them, when it is approved or paid)."""
+    """Tells members when their submitted claim needs something from them, is approved or is
+    paid. A listener of the process where the change is committed: the API's (staff decisions, and
+    every change in the embedded mode) and the Celery workers' (``intake.distributed``: the
+    assessments they make), each through the same outbox."""
 
     sessions: sessionmaker[Session]
     notifier: Notifier
-    status_link: Any
-    """claim id -> the member's status link (a callable)."""
+    status_link: Callable[[str], str]
+    """claim id -> the member's status link (``links.StatusUrl``)."""
 
     def status_changed(self, change: StatusChanged) -> None:
         """A committed status change (the service's listener): a submitted claim that needs

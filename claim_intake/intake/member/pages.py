@@ -22,14 +22,12 @@ from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from PIL import Image
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from claim_intake.errors import (
     ClaimIntakeError,
@@ -45,8 +43,10 @@ from claim_intake.intake.console.page_images import render_page
 from claim_intake.intake.console.security import csrf_token, require_csrf
 from claim_intake.intake.member import claims as member_claims
 from claim_intake.intake.member import codes, feedback, limits
+from claim_intake.intake.member.cookie import EncryptedSessionMiddleware
 from claim_intake.intake.member.identity import Identity, mask_phone
 from claim_intake.intake.member.illustrations import illustration_svg
+from claim_intake.intake.member.links import StatusLinks, StatusUrl
 from claim_intake.intake.member.tables import MemberClaim, MemberPortal
 from claim_intake.intake.service import Service
 from claim_intake.intake.store import claims as claim_ops
@@ -58,26 +58,7 @@ from claim_intake.validators.messages import builtin_messages
 THUMBNAIL_SIDE = 480
 """The member's upload beside its feedback: enough to recognise it on a phone."""
 _HERE = Path(str(resources.files("claim_intake.intake.member")))
-_SALT = "claim-intake.member-status"
 _WHO, _PENDING, _GRANTED = "who", "pending", "granted"
-
-
-class StatusLinks:
-    """The member's status link: the claim id signed and timestamped (nothing stored)."""
-
-    def __init__(self, secret: str, max_age_s: float) -> None:
-        self._serializer = URLSafeTimedSerializer(secret, salt=_SALT)
-        self._max_age_s = max_age_s
-
-    def token(self, claim_id: str) -> str:
-        return self._serializer.dumps({"claim": claim_id})
-
-    def valid(self, claim_id: str, token: str) -> bool:
-        try:
-            payload = self._serializer.loads(token, max_age=self._max_age_s)
-        except BadSignature:  # expired included
-            return False
-        return isinstance(payload, dict) and payload.get("claim") == claim_id
 
 
 def _db(request: Request) -> Iterator[Session]:
@@ -112,9 +93,9 @@ Chosen = Annotated[list[UploadFile], Depends(_chosen_files)]
 def member_app(service: Service, secret: str) -> FastAPI:
     settings = service.settings
     templates = Jinja2Templates(directory=_HERE / "templates")
-    links = StatusLinks(secret, settings.member_link_days * 24 * 3600)
-    notices = member_claims.MemberNotices(service.sessions, service.notifier,  # type: ignore[arg-type]
-                                          lambda claim_id: status_url(claim_id))
+    status_url = StatusUrl.of(settings, secret)
+    links = status_url.links
+    notices = member_claims.MemberNotices(service.sessions, service.notifier, status_url)  # type: ignore[arg-type]
     service.status_listeners.append(notices.status_changed)
     async def upload_gate(request: Request) -> AsyncIterator[None]:
         """A photo's body is read only for the member whose claim it is, then within the upload
@@ -141,9 +122,6 @@ def member_app(service: Service, secret: str) -> FastAPI:
 
     def base_url() -> str:
         return (settings.public_url or "").rstrip("/")
-
-    def status_url(claim_id: str) -> str:
-        return f"{base_url()}/m/s/{claim_id}/{links.token(claim_id)}"
 
     def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, template, {"csrf_token": csrf_token(request), **context},
@@ -476,7 +454,7 @@ class _Identify(Exception):
 
 def install_member_pages(app: FastAPI, service: Service, secret: str) -> FastAPI:
     pages = member_app(service, secret)
-    pages.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="claim_intake_member",
+    pages.add_middleware(EncryptedSessionMiddleware, secret_key=secret, session_cookie="claim_intake_member",
                          max_age=30 * 24 * 3600, path="/m", same_site="lax",
                          https_only=service.settings.secure_cookies)
     app.mount("/m/static", StaticFiles(directory=_HERE / "static"), name="member-static")
