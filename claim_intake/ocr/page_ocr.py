@@ -10,13 +10,14 @@ detection runs once per page whatever the orientation.
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass
 
 import numpy as np
 from rapidocr.utils.process_img import get_rotate_crop_image
 
-from claim_intake.ocr import geometry, layers, preprocess, quality
+from claim_intake.ocr import bands, geometry, layers, preprocess, quality
 from claim_intake.ocr.decode import PageImage
 from claim_intake.ocr.engine import OcrEngine, Quad
 from claim_intake.ocr.models import Page, PageSource, Transform, make_line
@@ -118,6 +119,9 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
         quads, unread = _map_quads(quads, turn), _map_quads(unread, turn)
         transforms.append(Transform(name="rotate", params={"degrees": 90}, matrix=turn))
         height, width = image.shape[:2]
+    # The image's own frame: later turns and straightening map quads, not pixels.
+    in_image, later = list(quads), len(transforms)
+    turned_over = False
     crops = [get_rotate_crop_image(image, quad.copy()) for quad in quads]
     if options.orientation and crops:
         widest = sorted(range(len(crops)), key=lambda i: -crops[i].shape[1])[:_ORIENTATION_SAMPLE]
@@ -127,6 +131,7 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
             turn = geometry.rotation_quarter(2, width, height)
             quads, unread = _map_quads(quads, turn), _map_quads(unread, turn)
             crops = [np.ascontiguousarray(np.rot90(crop, k=2)) for crop in crops]
+            turned_over = True
             transforms.append(Transform(name="rotate", params={"degrees": 180}, matrix=turn))
     if options.deskew:
         skew = _skew_degrees(quads)
@@ -139,6 +144,19 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
     started = time.perf_counter()
     read = engine.recognise(crops)
     timings["recognise"] = time.perf_counter() - started
+    if options.band_redetect and bands.lacks_issuer(
+        [text for text, _ in read], options.reread_titles, re.compile(options.issuer_pattern)
+    ):
+        started = time.perf_counter()
+        missed = bands.missed_quads(engine, image, in_image)
+        more = [get_rotate_crop_image(image, quad.copy()) for quad in missed]
+        if turned_over:
+            more = [np.ascontiguousarray(np.rot90(crop, k=2)) for crop in more]
+        after = [t.matrix for t in transforms[later:] if t.matrix is not None]
+        quads = quads + (_map_quads(missed, geometry.as_matrix(geometry.compose(after))) if missed else [])
+        read = read + engine.recognise(more)
+        crops = crops + more
+        timings["redetect"] = time.perf_counter() - started
     rereads = []
     if options.black_layer_reread:
         started = time.perf_counter()
