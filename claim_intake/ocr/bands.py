@@ -17,28 +17,30 @@ import numpy as np
 
 from claim_intake.ocr.engine import OcrEngine, Quad
 
-BAND_SHARE = 0.25
-"""Height of a band as a share of the page's: a few text lines, enough context for the detector."""
-BANDS = 5
-"""Bands from top to bottom, spaced evenly, so that neighbours overlap by a line or so."""
+SCALES = ((0.25, 5), (0.1, 13))
+"""Band heights (share of the page's) and how many bands, spaced evenly so that neighbours overlap
+by a line or more; tried in turn until a name is read. What the detector finds depends on the
+context a band gives it: a name beside a seal shows in a band of a few lines, a faint one across a
+ruled line in a band of a line or two."""
 EDGE_MARGIN = 2.0
 """Pixels: a box this close to a band's inner edge is a line cut in two; the next band holds it."""
 COVERED = 0.5
 """A box found again is one whose area lies this much inside a first box: it was read already."""
 
 
-def lacks_issuer(texts: list[str], titles: tuple[str, ...], issuer: re.Pattern[str]) -> bool:
-    """The page reads as a bill (a line holds one of its titles) yet no line names its issuer."""
-    compact = ["".join(text.split()) for text in texts]
-    if not any(title in text for text in compact for title in titles):
-        return False
-    return not any(issuer.search(text) for text in compact)
+def is_bill(texts: list[str], titles: tuple[str, ...]) -> bool:
+    """A line holds one of the titles of bills."""
+    return any(title in "".join(text.split()) for text in texts for title in titles)
 
 
-def band_rows(height: int) -> list[tuple[int, int]]:
-    """Row ranges of the bands, top to bottom, covering every row."""
-    band = max(1, round(height * BAND_SHARE))
-    starts = np.linspace(0, max(height - band, 0), BANDS)
+def names_issuer(texts: list[str], issuer: re.Pattern[str]) -> bool:
+    return any(issuer.search("".join(text.split())) for text in texts)
+
+
+def band_rows(height: int, share: float, count: int) -> list[tuple[int, int]]:
+    """Row ranges of ``count`` bands of ``share`` of the height, top to bottom, covering every row."""
+    band = max(1, round(height * share))
+    starts = np.linspace(0, max(height - band, 0), count)
     return sorted({(int(s), min(height, int(s) + band)) for s in starts})
 
 
@@ -56,13 +58,13 @@ def _covered(quad: Quad, known: list[tuple[float, float, float, float]]) -> bool
     return False
 
 
-def missed_quads(engine: OcrEngine, image: np.ndarray, known: list[Quad]) -> list[Quad]:
-    """Text lines that detection band by band finds and the page's first detection did not, in
-    the image's pixels."""
+def missed_quads(engine: OcrEngine, image: np.ndarray, known: list[Quad], share: float, count: int) -> list[Quad]:
+    """Text lines that detection band by band (``count`` bands of ``share`` of the height) finds
+    and no box of ``known`` covers, in the image's pixels."""
     height = image.shape[0]
     boxes = [_box(q) for q in known]
     found: list[Quad] = []
-    for top, bottom in band_rows(height):
+    for top, bottom in band_rows(height, share, count):
         for quad in engine.detect(np.ascontiguousarray(image[top:bottom])):
             y0, y1 = float(quad[:, 1].min()), float(quad[:, 1].max())
             cut = (top > 0 and y0 <= EDGE_MARGIN) or (bottom < height and y1 >= bottom - top - EDGE_MARGIN)

@@ -75,6 +75,29 @@ class Detected:
     timings: dict[str, float]
 
 
+def _second_detection(
+    engine: OcrEngine, image: np.ndarray, known: list[Quad], read: list[tuple[str, float]], turned_over: bool,
+    options: PreprocessOptions,
+) -> tuple[list[Quad], list[np.ndarray], list[tuple[str, float]]]:
+    """A bill page whose lines name no issuer detected again band by band (ocr/bands.py): the
+    lines found at the first band scale whose lines name one, else at the first scale; their
+    quads in the image's pixels, crops and readings."""
+    issuer = re.compile(options.issuer_pattern)
+    if bands.names_issuer([text for text, _ in read], issuer):
+        return [], [], []
+    first: tuple[list[Quad], list[np.ndarray], list[tuple[str, float]]] | None = None
+    for share, count in bands.SCALES:
+        missed = bands.missed_quads(engine, image, known, share, count)
+        crops = [get_rotate_crop_image(image, quad.copy()) for quad in missed]
+        if turned_over:
+            crops = [np.ascontiguousarray(np.rot90(crop, k=2)) for crop in crops]
+        found = engine.recognise(crops) if crops else []
+        if bands.names_issuer([text for text, _ in found], issuer):
+            return missed, crops, found
+        first = first or (missed, crops, found)
+    return first or ([], [], [])
+
+
 def detect_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> Detected:
     timings = {"decode": page.decode_seconds}
     transforms: list[Transform] = list(page.transforms)
@@ -144,18 +167,11 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
     started = time.perf_counter()
     read = engine.recognise(crops)
     timings["recognise"] = time.perf_counter() - started
-    if options.band_redetect and bands.lacks_issuer(
-        [text for text, _ in read], options.reread_titles, re.compile(options.issuer_pattern)
-    ):
+    if options.band_redetect and bands.is_bill([text for text, _ in read], options.reread_titles):
         started = time.perf_counter()
-        missed = bands.missed_quads(engine, image, in_image)
-        more = [get_rotate_crop_image(image, quad.copy()) for quad in missed]
-        if turned_over:
-            more = [np.ascontiguousarray(np.rot90(crop, k=2)) for crop in more]
-        after = [t.matrix for t in transforms[later:] if t.matrix is not None]
-        quads = quads + (_map_quads(missed, geometry.as_matrix(geometry.compose(after))) if missed else [])
-        read = read + engine.recognise(more)
-        crops = crops + more
+        missed, more, found = _second_detection(engine, image, in_image, read, turned_over, options)
+        after = geometry.as_matrix(geometry.compose([t.matrix for t in transforms[later:] if t.matrix is not None]))
+        quads, crops, read = quads + _map_quads(missed, after), crops + more, read + found
         timings["redetect"] = time.perf_counter() - started
     rereads = []
     if options.black_layer_reread:
