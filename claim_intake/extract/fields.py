@@ -317,13 +317,13 @@ def _header_names(doc: _DocumentText, lines: list[NormLine]) -> list[tuple[float
         if doc.position(line)[1] > HEADER_SHARE:
             continue
         span = institution_span(line.text)
-        if span is not None:
-            found.append((line.line.box[3] - line.line.box[1], line, span, line.raw(*span).strip()))
-            continue
         glued = name_before_title(line.text)
-        if glued is not None:
+        # A name running into the title is read up to the title (…医院黄浦分院收费票据).
+        if glued is not None and (span is None or glued[0] >= span[1]):
             cut, name = glued
             found.append((line.line.box[3] - line.line.box[1], line, (0, cut), name))
+        elif span is not None:
+            found.append((line.line.box[3] - line.line.box[1], line, span, line.raw(*span).strip()))
     return found
 
 

@@ -36,8 +36,13 @@ three-character part is only repaired inside (its first and last read right)."""
 _PART_MIN_CHARS = 3
 _PARTS = frozenset(NAME_PARTS)
 
-_LOOKALIKE_ENDING = re.compile(r"(?<=[\u4e00-\u9fff]{2})[区匡]院(?![\u4e00-\u9fff])")
-"""医院 with its 医 read as a character of the same frame (``浦南区院``): no name ends in 区院."""
+_LOOKALIKE_ENDING = re.compile(
+    r"(?<=[\u4e00-\u9fff]{2})[区匡库庫]院(?=[\u4e00-\u9fff]{1,4}?(?:分院|院区)|(?![\u4e00-\u9fff]))"
+)
+"""医院 with its 医 read as a character of a like frame (``浦南区院``, ``人民库院黄浦分院``): no
+name ends in 区院 or 库院, alone or before a branch."""
+_NUMBERED_PEOPLES = re.compile(r"(第[一二三四五六七八九十]{1,3})民医院")
+"""第六人民医院 with its 人 lost (``第九民医院``): numbered hospitals are people's hospitals."""
 BRANCHES = "东西南北总"
 """A branch after the hospital's name: 北院, 东院, (总院). Where only its first character was read
 at the end of the line (the rest under a seal), the name ends in that branch."""
@@ -71,7 +76,10 @@ def name_before_title(text: str) -> tuple[int, str] | None:
         return None
     cut = best[0]
     head = text[:cut]
-    if _name_at_end(head) is None and text[cut] == "医":
+    if _name_at_end(head) is None and head.endswith("分"):
+        # A branch (黄浦分院) whose 院 lies under the title.
+        head += "院"
+    elif _name_at_end(head) is None and text[cut] == "医":
         # The title's 医 lies over the name's last characters: a hospital's name ends in 医院, and
         # what was read of it before the title is its 医 or nothing of that ending.
         head = head + "院" if head.endswith("医") else head + "医院"
@@ -80,7 +88,7 @@ def name_before_title(text: str) -> tuple[int, str] | None:
 
 
 def _name_at_end(text: str) -> str | None:
-    span = find_institution(text)
+    span = institution_span(text)
     return text[span[0] : span[1]] if span is not None and span[1] == len(text) else None
 
 
@@ -97,7 +105,7 @@ def repair_name(name: str) -> str:
     """``上海市第六人风医院`` -> ``上海市第六人民医院``: runs one character off a stock part of
     hospital names restored to it, longest parts first; a lookalike 医 of the ending restored
     (``浦南区院``); a branch read to its first character completed (``瑞金医院北``)."""
-    name = _LOOKALIKE_ENDING.sub("医院", name)
+    name = _NUMBERED_PEOPLES.sub(r"\1人民医院", _LOOKALIKE_ENDING.sub("医院", name))
     if len(name) > 2 and name[-1] in BRANCHES and name[:-1].endswith("院"):
         name += "院"
     for part in sorted(NAME_PARTS, key=len, reverse=True):
