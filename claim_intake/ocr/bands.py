@@ -48,14 +48,18 @@ def _box(quad: Quad) -> tuple[float, float, float, float]:
     return float(quad[:, 0].min()), float(quad[:, 1].min()), float(quad[:, 0].max()), float(quad[:, 1].max())
 
 
-def _covered(quad: Quad, known: list[tuple[float, float, float, float]]) -> bool:
-    x0, y0, x1, y1 = _box(quad)
+def _inside(box: tuple[float, float, float, float], other: tuple[float, float, float, float]) -> bool:
+    """``box`` lies mostly inside ``other``."""
+    x0, y0, x1, y1 = box
+    ox0, oy0, ox1, oy1 = other
     area = max((x1 - x0) * (y1 - y0), 1.0)
-    for kx0, ky0, kx1, ky1 in known:
-        inside = max(0.0, min(x1, kx1) - max(x0, kx0)) * max(0.0, min(y1, ky1) - max(y0, ky0))
-        if inside >= COVERED * area:
-            return True
-    return False
+    return max(0.0, min(x1, ox1) - max(x0, ox0)) * max(0.0, min(y1, oy1) - max(y0, oy0)) >= COVERED * area
+
+
+def overlap(quad: Quad, other: Quad) -> bool:
+    """One of two boxes lies mostly inside the other: both are readings of the same print."""
+    a, b = _box(quad), _box(other)
+    return _inside(a, b) or _inside(b, a)
 
 
 def missed_quads(engine: OcrEngine, image: np.ndarray, known: list[Quad], share: float, count: int) -> list[Quad]:
@@ -69,7 +73,7 @@ def missed_quads(engine: OcrEngine, image: np.ndarray, known: list[Quad], share:
             y0, y1 = float(quad[:, 1].min()), float(quad[:, 1].max())
             cut = (top > 0 and y0 <= EDGE_MARGIN) or (bottom < height and y1 >= bottom - top - EDGE_MARGIN)
             placed = quad + np.array([0.0, top], dtype=np.float32)
-            if cut or _covered(placed, boxes):
+            if cut or any(_inside(_box(placed), box) for box in boxes):
                 continue
             found.append(placed)
             boxes.append(_box(placed))

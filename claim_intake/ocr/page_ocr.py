@@ -75,27 +75,40 @@ class Detected:
     timings: dict[str, float]
 
 
+Found = tuple[list[Quad], list[np.ndarray], list[tuple[str, float]]]
+"""Lines found: quads in the image's pixels, their crops as read, their readings."""
+
+
 def _second_detection(
     engine: OcrEngine, image: np.ndarray, known: list[Quad], read: list[tuple[str, float]], turned_over: bool,
     options: PreprocessOptions,
-) -> tuple[list[Quad], list[np.ndarray], list[tuple[str, float]]]:
-    """A bill page whose lines name no issuer detected again band by band (ocr/bands.py): the
-    lines found at the first band scale whose lines name one, else at the first scale; their
-    quads in the image's pixels, crops and readings."""
+) -> Found:
+    """A bill page whose lines name no issuer detected again band by band (ocr/bands.py), one band
+    scale after the other until the lines found name one. Those lines are kept (else the first
+    scale's), and the lines of the other scales tried where they overlap none of them."""
     issuer = re.compile(options.issuer_pattern)
     if bands.names_issuer([text for text, _ in read], issuer):
         return [], [], []
-    first: tuple[list[Quad], list[np.ndarray], list[tuple[str, float]]] | None = None
+    tried: list[Found] = []
     for share, count in bands.SCALES:
         missed = bands.missed_quads(engine, image, known, share, count)
         crops = [get_rotate_crop_image(image, quad.copy()) for quad in missed]
         if turned_over:
             crops = [np.ascontiguousarray(np.rot90(crop, k=2)) for crop in crops]
-        found = engine.recognise(crops) if crops else []
-        if bands.names_issuer([text for text, _ in found], issuer):
-            return missed, crops, found
-        first = first or (missed, crops, found)
-    return first or ([], [], [])
+        tried.append((missed, crops, engine.recognise(crops) if crops else []))
+        if bands.names_issuer([text for text, _ in tried[-1][2]], issuer):
+            break
+    chosen = tried[-1] if bands.names_issuer([text for text, _ in tried[-1][2]], issuer) else tried[0]
+    quads, crops, found = list(chosen[0]), list(chosen[1]), list(chosen[2])
+    for other in tried:
+        if other is chosen:
+            continue
+        for quad, crop, reading in zip(*other, strict=True):
+            if not any(bands.overlap(quad, kept) for kept in quads):
+                quads.append(quad)
+                crops.append(crop)
+                found.append(reading)
+    return quads, crops, found
 
 
 def detect_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> Detected:
