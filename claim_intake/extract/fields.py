@@ -8,7 +8,12 @@ from statistics import fmean
 
 from claim_intake.extract.charges import repair_charge_name
 from claim_intake.extract.crosscheck import reconcile_totals, without_unpriced
-from claim_intake.extract.institutions import institution_span, name_before_title, repair_name, same_name
+from claim_intake.extract.institutions import (
+    institution_span,
+    name_before_title,
+    repair_name,
+    same_name,
+)
 from claim_intake.extract.items import Item, read_column_items, read_grid_items, read_items
 from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_row
 from claim_intake.extract.models import Field
