@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import numpy as np
 
@@ -96,7 +97,7 @@ def test_every_band_scale_is_tried_while_no_issuer_is_read() -> None:
 def test_bands_cover_every_row_and_overlap() -> None:
     rows = bands.band_rows(1000, 0.25, 5)
     assert rows[0][0] == 0 and rows[-1][1] == 1000
-    assert all(b[0] < a[1] for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b[0] < a[1] for a, b in pairwise(rows))
 
 
 def test_issuer_words_count_a_hospital_not_its_grade() -> None:
