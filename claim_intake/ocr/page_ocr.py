@@ -3,8 +3,9 @@
 The order: shrink -> flatten the sheet -> fade seals -> detect lines (and ink where no line was
 found) -> turn the page upright
 (90 from the shape of the lines, 180 from the angle classifier on a sample of lines) -> measure
-skew -> recognise. Turning and deskewing act on the detected quads, not on pixels, so
-detection runs once per page whatever the orientation.
+skew -> recognise (-> a bill page whose lines name no issuer: detect again band by band, read
+what that adds). Turning and deskewing act on the detected quads, not on pixels, so detection
+runs once per page whatever the orientation; the bands are cut from the same pixels.
 """
 
 from __future__ import annotations
