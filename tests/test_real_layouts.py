@@ -423,3 +423,40 @@ def test_the_figure_printed_after_the_words_is_the_total() -> None:
     )
     assert fields["total_amount"].value == "333.80"
     assert "333.80" in fields["total_amount"].raw
+
+
+def test_an_issuer_read_with_a_lookalike_of_its_yi_or_a_branch_cut_short() -> None:
+    from claim_intake.extract.institutions import institution_span, repair_name
+
+    # 医 read as a character of a like frame: no name ends in 区院 or 库院, alone or before a branch.
+    assert repair_name("江南省北浦县城南区院") == "江南省北浦县城南医院"
+    assert repair_name("江南大学附属第三人民库院东湖分院") == "江南大学附属第三人民医院东湖分院"
+    assert institution_span("收款单位:江南省北浦县城南区院") == (5, 15)
+    # A numbered hospital whose 人 was lost; a 第 before a misread part is not "repaired" away.
+    assert repair_name("江南大学附属第三民医院") == "江南大学附属第三人民医院"
+    assert repair_name("江南大学附属第儿医医院") == "江南大学附属第儿医医院"
+    # A branch read to its first character at the end of the line (the rest under a seal).
+    assert institution_span("江南大学附属湖滨医院北") == (0, 11)
+    assert repair_name("江南大学附属湖滨医院北") == "江南大学附属湖滨医院北院"
+    # 院区 and a stock specialty part one character off.
+    assert repair_name("江南大学附属湖滨医院东院区") == "江南大学附属湖滨医院东院区"
+    assert repair_name("北浦大学附属最耳鼻喉科医院") == "北浦大学附属眼耳鼻喉科医院"
+
+
+def test_a_header_name_running_into_the_title_is_read_up_to_the_title() -> None:
+    # …医院东湖分院 glued to the title: the branch is part of the name; a branch whose 院 the
+    # title covers is completed.
+    for read, name in (
+        ("江南大学附属第三民库院东湖分院收费票据", "江南大学附属第三人民医院东湖分院"),
+        ("江南交通大学医学院附属第三医民库院东湖分收费票据", "江南交通大学医学院附属第三人民医院东湖分院"),
+    ):
+        fields = _outpatient(line(read, 300, 90, y1=150), line("医疗机构类型：", 500, 160))
+        assert fields["payee"].value == name, read
+
+
+def test_an_issuer_above_its_label_read_with_a_lookalike() -> None:
+    fields = _outpatient(
+        line("医疗门(急)诊收费票据", 500, 60), line("现金支付：12.00", 40, 600),
+        line("江南省北浦县城南区院", 300, 880), line("收款单位（章）：", 40, 900),
+    )
+    assert fields["payee"].value == "江南省北浦县城南医院"

@@ -8,13 +8,17 @@ from statistics import fmean
 
 from claim_intake.extract.charges import repair_charge_name
 from claim_intake.extract.crosscheck import reconcile_totals, without_unpriced
-from claim_intake.extract.institutions import name_before_title, repair_name, same_name
+from claim_intake.extract.institutions import (
+    institution_span,
+    name_before_title,
+    repair_name,
+    same_name,
+)
 from claim_intake.extract.items import Item, read_column_items, read_grid_items, read_items
 from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_row
 from claim_intake.extract.models import Field
 from claim_intake.extract.normalize import (
     find_amount_words,
-    find_institution,
     normalise_masked_id,
     parse_date,
     parse_date_range,
@@ -81,7 +85,7 @@ def _parse_text(spec: FieldSpec, text: str) -> Parsed | None:
 
 
 def _parse_institution(spec: FieldSpec, text: str) -> Parsed | None:
-    span = find_institution(text)
+    span = institution_span(text)
     return Parsed(text[span[0] : span[1]], *span) if span else None
 
 
@@ -317,14 +321,14 @@ def _header_names(doc: _DocumentText, lines: list[NormLine]) -> list[tuple[float
     for line in lines:
         if doc.position(line)[1] > HEADER_SHARE:
             continue
-        span = find_institution(line.text)
-        if span is not None:
-            found.append((line.line.box[3] - line.line.box[1], line, span, line.raw(*span).strip()))
-            continue
+        span = institution_span(line.text)
         glued = name_before_title(line.text)
-        if glued is not None:
+        # A name running into the title is read up to the title (…医院黄浦分院收费票据).
+        if glued is not None and (span is None or glued[0] >= span[1]):
             cut, name = glued
             found.append((line.line.box[3] - line.line.box[1], line, (0, cut), name))
+        elif span is not None:
+            found.append((line.line.box[3] - line.line.box[1], line, span, line.raw(*span).strip()))
     return found
 
 

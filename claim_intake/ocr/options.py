@@ -96,6 +96,14 @@ class PreprocessOptions(Frozen):
     few such crops; the second readings are the page's ``rereads``, its lines stay as read."""
     reread_titles: tuple[str, ...] = ("收费票据", "收费收据")
     """The title words that mark such a line (the ends of medical bills' titles)."""
+    band_redetect: bool = True
+    """Detect a bill page again band by band where no line names its issuer (ocr/bands.py): a name
+    printed beside a seal or faint across a ruled line that detection over the whole page missed.
+    Costs a second detection and the reading of the lines it adds, on such pages only."""
+    issuer_pattern: str = (
+        r"(?<!级)(?<!专科)(?<!综合)(?<!中医)(?<!结合)医院|卫生院|诊所|门诊部|卫生服务中心|保健院"
+    )
+    """What names an issuer in a line: a hospital's or clinic's ending, not a grade (三级甲等专科医院)."""
     quality: QualityOptions = QualityOptions()
     """When a photo is too blurred, dark, glared or cut off to read reliably (``poor_image``)."""
 

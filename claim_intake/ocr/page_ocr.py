@@ -3,20 +3,22 @@
 The order: shrink -> flatten the sheet -> fade seals -> detect lines (and ink where no line was
 found) -> turn the page upright
 (90 from the shape of the lines, 180 from the angle classifier on a sample of lines) -> measure
-skew -> recognise. Turning and deskewing act on the detected quads, not on pixels, so
-detection runs once per page whatever the orientation.
+skew -> recognise (-> a bill page whose lines name no issuer: detect again band by band, read
+what that adds). Turning and deskewing act on the detected quads, not on pixels, so detection
+runs once per page whatever the orientation; the bands are cut from the same pixels.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass
 
 import numpy as np
 from rapidocr.utils.process_img import get_rotate_crop_image
 
-from claim_intake.ocr import geometry, layers, preprocess, quality
+from claim_intake.ocr import bands, geometry, layers, preprocess, quality
 from claim_intake.ocr.decode import PageImage
 from claim_intake.ocr.engine import OcrEngine, Quad
 from claim_intake.ocr.models import Page, PageSource, Transform, make_line
@@ -74,6 +76,42 @@ class Detected:
     timings: dict[str, float]
 
 
+Found = tuple[list[Quad], list[np.ndarray], list[tuple[str, float]]]
+"""Lines found: quads in the image's pixels, their crops as read, their readings."""
+
+
+def _second_detection(
+    engine: OcrEngine, image: np.ndarray, known: list[Quad], read: list[tuple[str, float]], turned_over: bool,
+    options: PreprocessOptions,
+) -> Found:
+    """A bill page whose lines name no issuer detected again band by band (ocr/bands.py), one band
+    scale after the other until the lines found name one. Those lines are kept (else the first
+    scale's), and the lines of the other scales tried where they overlap none of them."""
+    issuer = re.compile(options.issuer_pattern)
+    if bands.names_issuer([text for text, _ in read], issuer):
+        return [], [], []
+    tried: list[Found] = []
+    for share, count in bands.SCALES:
+        missed = bands.missed_quads(engine, image, known, share, count)
+        crops = [get_rotate_crop_image(image, quad.copy()) for quad in missed]
+        if turned_over:
+            crops = [np.ascontiguousarray(np.rot90(crop, k=2)) for crop in crops]
+        tried.append((missed, crops, engine.recognise(crops) if crops else []))
+        if bands.names_issuer([text for text, _ in tried[-1][2]], issuer):
+            break
+    chosen = tried[-1] if bands.names_issuer([text for text, _ in tried[-1][2]], issuer) else tried[0]
+    quads, crops, found = list(chosen[0]), list(chosen[1]), list(chosen[2])
+    for other in tried:
+        if other is chosen:
+            continue
+        for quad, crop, reading in zip(*other, strict=True):
+            if not any(bands.overlap(quad, kept) for kept in quads):
+                quads.append(quad)
+                crops.append(crop)
+                found.append(reading)
+    return quads, crops, found
+
+
 def detect_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> Detected:
     timings = {"decode": page.decode_seconds}
     transforms: list[Transform] = list(page.transforms)
@@ -118,6 +156,9 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
         quads, unread = _map_quads(quads, turn), _map_quads(unread, turn)
         transforms.append(Transform(name="rotate", params={"degrees": 90}, matrix=turn))
         height, width = image.shape[:2]
+    # The image's own frame: later turns and straightening map quads, not pixels.
+    in_image, later = list(quads), len(transforms)
+    turned_over = False
     crops = [get_rotate_crop_image(image, quad.copy()) for quad in quads]
     if options.orientation and crops:
         widest = sorted(range(len(crops)), key=lambda i: -crops[i].shape[1])[:_ORIENTATION_SAMPLE]
@@ -127,6 +168,7 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
             turn = geometry.rotation_quarter(2, width, height)
             quads, unread = _map_quads(quads, turn), _map_quads(unread, turn)
             crops = [np.ascontiguousarray(np.rot90(crop, k=2)) for crop in crops]
+            turned_over = True
             transforms.append(Transform(name="rotate", params={"degrees": 180}, matrix=turn))
     if options.deskew:
         skew = _skew_degrees(quads)
@@ -139,6 +181,12 @@ def ocr_page(page: PageImage, engine: OcrEngine, options: PreprocessOptions) -> 
     started = time.perf_counter()
     read = engine.recognise(crops)
     timings["recognise"] = time.perf_counter() - started
+    if options.band_redetect and bands.is_bill([text for text, _ in read], options.reread_titles):
+        started = time.perf_counter()
+        missed, more, found = _second_detection(engine, image, in_image, read, turned_over, options)
+        after = geometry.as_matrix(geometry.compose([t.matrix for t in transforms[later:] if t.matrix is not None]))
+        quads, crops, read = quads + _map_quads(missed, after), crops + more, read + found
+        timings["redetect"] = time.perf_counter() - started
     rereads = []
     if options.black_layer_reread:
         started = time.perf_counter()
