@@ -11,7 +11,7 @@ from claim_intake.errors import ConfigurationError
 from claim_intake.intake.erasure import apply_retention, sweep_orphans
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.store.db import make_sessions, open_database
+from claim_intake.intake.store.db import make_sessions, open_service_database
 from claim_intake.intake.store.jobs import SqlJobStore
 from claim_intake.intake.store.objects import open_store
 from claim_intake.intake.webhooks import WebhookDispatcher
@@ -42,7 +42,7 @@ def per_process_threads(settings: Settings, processes: int) -> Settings:
 def worker_parts(settings: Settings) -> WorkerParts:
     """Called in each worker process on its first task: its database connections and OCR engine are its own."""
     settings.benefit()  # a broken benefit rule file is named here, not on each assessment
-    sessions = make_sessions(open_database(settings.resolved_database_url))
+    sessions = make_sessions(open_service_database(settings))
     metrics = Metrics()
     store = SqlJobStore(sessions, metrics)
     webhooks = WebhookDispatcher(sessions, settings, metrics)
@@ -69,7 +69,7 @@ def celery_app(settings: Settings) -> Celery:
     app = create_celery(broker_url(settings), settings.queue)
     register_tasks(app, lambda: worker_parts(settings), settings.queue, settings.read_policy())
     # The worker's parent marks receipts: no pooled connection there, its children fork later.
-    receipts = SqlJobStore(make_sessions(open_database(settings.resolved_database_url, pooled=False)), Metrics())
+    receipts = SqlJobStore(make_sessions(open_service_database(settings, pooled=False)), Metrics())
     watch_receipts(app, receipts.mark_received, settings.queue)
     return app
 
@@ -81,7 +81,7 @@ def dispatcher(settings: Settings, store: SqlJobStore) -> CeleryDispatcher:
 
 def reconcile_once(settings: Settings) -> Reconciled:
     """One pass of the reconciler from this process (what beat schedules on the workers)."""
-    db = open_database(settings.resolved_database_url)
+    db = open_service_database(settings)
     try:
         store = SqlJobStore(make_sessions(db), Metrics())
         sender = dispatcher(settings, store)

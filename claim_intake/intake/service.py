@@ -18,7 +18,7 @@ from claim_intake.intake.member.notify import Notifier, notifier_from
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store import migrate
-from claim_intake.intake.store.db import ClaimRow, DocumentRow, make_sessions, open_database
+from claim_intake.intake.store.db import ClaimRow, DocumentRow, make_sessions, open_service_database
 from claim_intake.intake.store.jobs import SqlJobStore
 from claim_intake.intake.store.objects import ObjectStore, open_store
 from claim_intake.intake.webhooks import WebhookDispatcher
@@ -107,7 +107,7 @@ class Service:
 def build_service(settings: Settings, engine_factory: EngineFactory | None = None) -> Service:
     """``engine_factory`` replaces the configured OCR engine (tests pass a fake one)."""
     settings.benefit()  # a broken benefit rule file stops the service here, not each assessment
-    db = open_database(settings.resolved_database_url)
+    db = open_service_database(settings)
     sessions = make_sessions(db)
     store = open_store(settings)
     metrics = Metrics()

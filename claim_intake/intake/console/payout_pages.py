@@ -23,7 +23,13 @@ from claim_intake.intake.payout_export import to_csv, to_xlsx
 from claim_intake.intake.roles import DECIDERS
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store import search
-from claim_intake.intake.store.db import ClaimRow, PayoutBatch, PayoutBatchClaim, StaffMember
+from claim_intake.intake.store.db import (
+    ClaimRow,
+    PayoutBatch,
+    PayoutBatchClaim,
+    StaffMember,
+    keyring_of,
+)
 from claim_intake.roster.identity import mask_account
 from claim_intake.validators.models import ClaimType
 
@@ -119,7 +125,7 @@ def install_payout_pages(app: FastAPI, console: Console) -> None:
                                        unit.strip() or None)
         except ValueError as exc:
             raise InvalidRequestError(f"not a filter: {exc}") from exc
-        rows = list(db.scalars(search.apply(select(ClaimRow), staff.organisation_id, found)
+        rows = list(db.scalars(search.apply(select(ClaimRow), staff.organisation_id, found, keyring_of(db))
                                .order_by(ClaimRow.created_at.desc(), ClaimRow.id.desc()).limit(CLAIMS_LIMIT)))
         return console.render(request, "claims.html", staff=staff, rows=rows, limit=CLAIMS_LIMIT,
                               statuses=list(ClaimState), claim_types=list(ClaimType), from_fen=payout.from_fen,

@@ -1,0 +1,60 @@
+"""Personal data columns as text that the service may seal (``db.SealedText``, ``SealedJSON``):
+OCR text and lines, field values, corrections, findings, claim history, the payout account; and
+``fields.lookup``, the digest an ID number is searched by once its value is sealed.
+
+Values already stored stay in the clear (they are read as they are) until ``claim-intake storage
+rekey`` seals them with ``CLAIM_INTAKE_STORAGE_KEYS``.
+
+Revision ID: 0010_sealed
+Revises: 0009_member
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0010_sealed'
+down_revision = '0009_member'
+branch_labels = None
+depends_on = None
+
+_JSON_COLUMNS = [("pages", "lines"), ("fields", "value"), ("findings", "body"),
+                 ("field_corrections", "value"), ("claim_events", "detail")]
+ID_FIELDS = ("id_number",)  # store.search.ID_FIELDS when this revision was written
+
+
+def _retype(table: str, column: str, to: sa.types.TypeEngine, using: str, nullable: bool) -> None:
+    with op.batch_alter_table(table) as batch:
+        batch.alter_column(column, type_=to, existing_nullable=nullable, postgresql_using=f"{column}::{using}")
+
+
+def upgrade() -> None:
+    for table, column in _JSON_COLUMNS:
+        _retype(table, column, sa.Text(), "text", nullable=(table, column) == ("pages", "lines"))
+    _retype("claims", "payout_account", sa.Text(), "text", nullable=True)
+    with op.batch_alter_table("fields") as batch:
+        batch.add_column(sa.Column("lookup", sa.String(64), nullable=True))
+        batch.create_index("ix_fields_lookup", ["lookup"])
+    # Rows stored so far are in the clear: their lookup is the plain digest (``crypto.lookups``).
+    connection = op.get_bind()
+    fields = sa.table("fields", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("value", sa.Text),
+                      sa.column("lookup", sa.String))
+    for row in connection.execute(sa.select(fields.c.id, fields.c.value).where(fields.c.name.in_(ID_FIELDS))).all():
+        value = json.loads(row.value) if row.value else None
+        if isinstance(value, str) and value:
+            connection.execute(sa.update(fields).where(fields.c.id == row.id)
+                               .values(lookup=hashlib.sha256(value.upper().encode()).hexdigest()))
+
+
+def downgrade() -> None:
+    # Only for a database whose values are still in the clear: sealed text is not JSON.
+    with op.batch_alter_table("fields") as batch:
+        batch.drop_index("ix_fields_lookup")
+        batch.drop_column("lookup")
+    _retype("claims", "payout_account", sa.String(64), "varchar", nullable=True)
+    for table, column in _JSON_COLUMNS:
+        _retype(table, column, sa.JSON(), "json", nullable=(table, column) == ("pages", "lines"))
