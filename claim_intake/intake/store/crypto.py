@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from claim_intake.errors import ConfigurationError, StorageUnavailableError
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.store.objects import ObjectStore, file_key
+from claim_intake.intake.store.objects import ObjectStore
 
 MAGIC = b"CIENC1\n"
 CHUNK = 1 << 20
@@ -176,20 +176,12 @@ def decrypt(data: bytes, keyring: Keyring) -> bytes:
         raise UnreadableObjectError("a stored object does not open: altered, or cut short") from exc
 
 
-class EncryptedStore:
+class EncryptedStore(ObjectStore):
     """An ObjectStore that encrypts what it puts and decrypts what it gets."""
 
     def __init__(self, inner: ObjectStore, keyring: Keyring) -> None:
         self.inner = inner
         self.keyring = keyring
-
-    def put(self, data: bytes) -> str:
-        return self.put_file(io.BytesIO(data))
-
-    def put_file(self, source: BinaryIO) -> str:
-        key = file_key(source)
-        self.put_as(key, source)
-        return key
 
     def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
         # Encrypted into a spooled file (memory up to one chunk, then disk), then stored.
