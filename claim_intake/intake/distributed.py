@@ -3,12 +3,13 @@ and webhooks, for ``claim-intake worker``, ``claim-intake beat`` and the API's e
 
 from __future__ import annotations
 
+import functools
 import os
 
 from celery import Celery
 
 from claim_intake.errors import ConfigurationError
-from claim_intake.intake.erasure import apply_retention, sweep_orphans
+from claim_intake.intake.erasure import housekeeping
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.db import make_sessions, open_service_database
@@ -57,12 +58,8 @@ def worker_parts(settings: Settings) -> WorkerParts:
         lease_s=settings.queue.lease_s,
         max_reads=settings.queue.max_reads,
     )
-    def housekeeping() -> None:
-        apply_retention(sessions, blobs, settings.retention_days, settings.retention_states)
-        sweep_orphans(sessions, blobs)
-
     return WorkerParts(jobs=ctx, lost_work=store, hand_out=store.hand_out, deliver_webhooks=webhooks.deliver,
-                       housekeeping=housekeeping)
+                       housekeeping=functools.partial(housekeeping, sessions, blobs, settings))
 
 
 def celery_app(settings: Settings) -> Celery:

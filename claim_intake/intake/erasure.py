@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from claim_intake.errors import NotFoundError
+from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.db import AuditEntry, Base, ClaimRow, DocumentRow, utcnow
 from claim_intake.intake.store.objects import ObjectStore
 
@@ -107,6 +108,13 @@ def apply_retention(sessions: sessionmaker[Session], store: ObjectStore, days: f
     with sessions() as session:
         claim_ids = expired_claims(session, days, states)
     return [erase_claim(sessions, store, claim_id, organisation_id=None, actor="retention") for claim_id in claim_ids]
+
+
+def housekeeping(sessions: sessionmaker[Session], store: ObjectStore, settings: Settings) -> None:
+    """Retention, then the orphan sweep: what beat runs hourly (``QUEUE__HOUSEKEEPING_EVERY_S``),
+    and the embedded service itself without a beat."""
+    apply_retention(sessions, store, settings.retention_days, settings.retention_states)
+    sweep_orphans(sessions, store)
 
 
 def sweep_orphans(sessions: sessionmaker[Session], store: ObjectStore, grace_s: float = SWEEP_GRACE_S) -> int:

@@ -349,7 +349,7 @@ def erase(claim_id: Annotated[str, typer.Argument(help="The claim's id (clm_...)
 @app.command()
 def retention() -> None:
     """Erase the claims past CLAIM_INTAKE_RETENTION_DAYS and sweep files no claim refers to (what
-    beat runs hourly; from cron in the embedded mode)."""
+    beat, or the embedded service itself, runs hourly; by hand or from cron when neither runs)."""
     from claim_intake.intake.erasure import apply_retention, sweep_orphans
 
     settings, sessions, store = _service_parts()
