@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claim_intake.errors import NotFoundError
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.store.db import AuditEntry, Base, ClaimRow, DocumentRow, utcnow
+from claim_intake.intake.store.db import (
+    AuditEntry,
+    Base,
+    ClaimRow,
+    DocumentRow,
+    PayoutBatchClaim,
+    PayoutBatchErasure,
+    utcnow,
+)
 from claim_intake.intake.store.objects import ObjectStore
 
 log = logging.getLogger(__name__)
@@ -81,6 +89,9 @@ def erase_claim(sessions: sessionmaker[Session], store: ObjectStore, claim_id: s
         documents = list(session.scalars(select(DocumentRow).where(DocumentRow.claim_id == claim_id)))
         keys = [d.sha256 for d in documents if d.sha256]
         organisation = claim.organisation_id
+        batch_id = session.scalar(select(PayoutBatchClaim.batch_id).where(PayoutBatchClaim.claim_id == claim_id))
+        if batch_id is not None:  # the batch's record of what it held outlives the claim
+            session.add(PayoutBatchErasure(batch_id=batch_id, erased_claim=claim_id, approved_fen=claim.approved_fen))
         _delete_rows(session, claim_id, [d.id for d in documents])
         session.add(AuditEntry(organisation_id=organisation, api_key_id=actor[:40], action="claim.erase",
                                claim_id=claim_id))

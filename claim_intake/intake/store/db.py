@@ -510,6 +510,20 @@ class PayoutBatch(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     claims: Mapped[list[ClaimRow]] = relationship(secondary="payout_batch_claims", order_by="ClaimRow.approved_at")
+    erasures: Mapped[list[PayoutBatchErasure]] = relationship(order_by="PayoutBatchErasure.id")
+
+
+class PayoutBatchErasure(Base):
+    """A claim of the batch that was erased since: that it was there and its amount, nothing of the
+    person (the column is not ``claim_id``, which erasure deletes by)."""
+
+    __tablename__ = "payout_batch_erasures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("payout_batches.id"), index=True)
+    erased_claim: Mapped[str] = mapped_column(String(40))
+    approved_fen: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    erased_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class PayoutBatchClaim(Base):

@@ -1,11 +1,12 @@
 """Personal data columns as text that the service may seal (``db.SealedText``, ``SealedJSON``):
 OCR text and lines, field values, corrections, findings, claim history, the payout account; and
-``fields.lookup``, the digest an ID number is searched by once its value is sealed.
+``fields.lookup``, the digest an ID number is searched by once its value is sealed; and what a
+payout batch keeps of a claim erased from it (``payout_batch_erasures``).
 
 Values already stored stay in the clear (they are read as they are) until ``claim-intake storage
 rekey`` seals them with ``CLAIM_INTAKE_STORAGE_KEYS``.
 
-Revision ID: 0010_sealed
+Revision ID: 0010_trust
 Revises: 0009_member
 """
 
@@ -17,7 +18,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010_sealed'
+revision = '0010_trust'
 down_revision = '0009_member'
 branch_labels = None
 depends_on = None
@@ -28,11 +29,24 @@ ID_FIELDS = ("id_number",)  # store.search.ID_FIELDS when this revision was writ
 
 
 def _retype(table: str, column: str, to: sa.types.TypeEngine, using: str, nullable: bool) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite's columns take any text whatever their declared type (JSON is text there), and
+        # a batch copy of ``claims`` would trip the foreign keys that point at it.
+        return
     with op.batch_alter_table(table) as batch:
         batch.alter_column(column, type_=to, existing_nullable=nullable, postgresql_using=f"{column}::{using}")
 
 
 def upgrade() -> None:
+    op.create_table(
+        "payout_batch_erasures",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("batch_id", sa.String(40), sa.ForeignKey("payout_batches.id"), nullable=False),
+        sa.Column("erased_claim", sa.String(40), nullable=False),
+        sa.Column("approved_fen", sa.Integer(), nullable=True),
+        sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_payout_batch_erasures_batch_id", "payout_batch_erasures", ["batch_id"])
     for table, column in _JSON_COLUMNS:
         _retype(table, column, sa.Text(), "text", nullable=(table, column) == ("pages", "lines"))
     _retype("claims", "payout_account", sa.Text(), "text", nullable=True)
@@ -58,3 +72,4 @@ def downgrade() -> None:
     _retype("claims", "payout_account", sa.String(64), "varchar", nullable=True)
     for table, column in _JSON_COLUMNS:
         _retype(table, column, sa.JSON(), "json", nullable=(table, column) == ("pages", "lines"))
+    op.drop_table("payout_batch_erasures")
