@@ -320,6 +320,24 @@ def staff_revoke_sessions(email: Annotated[str, typer.Option("--email", help="Th
     stderr.print(f"{ended} session(s) of {member.email} ended")
 
 
+@staff.command("reset-two-step")
+def staff_reset_two_step(email: Annotated[str, typer.Option("--email", help="The staff member's login name.")]) -> None:
+    """Turn off a staff member's two-step login (a lost phone); they may turn it on again."""
+    from sqlalchemy import select
+
+    from claim_intake.intake.console import two_step
+    from claim_intake.intake.console.accounts import normalise_email
+    from claim_intake.intake.store.db import StaffMember, make_sessions, open_service_database
+
+    settings = Settings()
+    with make_sessions(open_service_database(settings)).begin() as session:
+        member = session.scalar(select(StaffMember).where(StaffMember.email == normalise_email(email)))
+        if member is None:
+            raise _fail(f"not_found: no staff account {email}")
+        two_step.reset(member)
+    stderr.print(f"two-step login of {member.email} turned off")
+
+
 def _service_parts():  # type: ignore[no-untyped-def]
     from claim_intake.intake.store.db import make_sessions, open_service_database
     from claim_intake.intake.store.objects import open_store

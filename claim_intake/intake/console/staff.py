@@ -21,7 +21,8 @@ from claim_intake.errors import (
 )
 from claim_intake.intake import figures, lifecycle
 from claim_intake.intake.auth import Caller
-from claim_intake.intake.console import charts, claim_page, login_guard, queries
+from claim_intake.intake.console import charts, claim_page, login_guard, queries, two_step
+from claim_intake.intake.console.account_pages import install_account_pages
 from claim_intake.intake.console.accounts import authenticate, normalise_email
 from claim_intake.intake.console.app import Console, Db, age, console_app
 from claim_intake.intake.console.i18n import Translator, language
@@ -80,7 +81,8 @@ def staff_app(console: Console) -> FastAPI:
     @app.post("/login")
     def login(request: Request, db: Db, email: Annotated[str, Form(max_length=320)],
               password: Annotated[str, Form(max_length=1000)],
-              next: Annotated[str | None, Form(max_length=2000)] = None) -> Response:
+              next: Annotated[str | None, Form(max_length=2000)] = None,
+              code: Annotated[str, Form(max_length=20)] = "") -> Response:
         address, login_name = client_address(request), normalise_email(email)
         blocked = login_guard.throttle(db, login_name, address, console.login_policy)
         if blocked is not None:  # refused before Argon2 runs: a flood costs no hashing
@@ -92,6 +94,8 @@ def staff_app(console: Console) -> FastAPI:
             response.headers["Retry-After"] = str(blocked.retry_after_s)
             return response
         staff = authenticate(db, email, password)
+        if staff is not None and two_step.enabled(staff) and not two_step.check_code(staff, code):
+            staff = None  # the same answer as a wrong password: the page tells nothing of which was wrong
         if staff is None:
             login_guard.record(db, login_name, address, login_guard.FAILED)
             db.commit()
@@ -273,6 +277,7 @@ def staff_app(console: Console) -> FastAPI:
 
     add_member_pages(app, console)
     install_payout_pages(app, console)
+    install_account_pages(app, console)
 
     # Imported here: the member pages' staff side needs this module's Staff.
     from claim_intake.intake.member.staff_pages import add_member_routes

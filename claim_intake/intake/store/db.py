@@ -337,6 +337,12 @@ class StaffMember(Base):
     role: Mapped[str] = mapped_column(String(20), default="admin", server_default="admin")
     """reviewer, approver or admin (``intake.roles``)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    totp_secret: Mapped[str | None] = mapped_column(SealedText(), nullable=True)
+    """Two-step login's secret (``console.two_step``); None: off."""
+    totp_pending: Mapped[str | None] = mapped_column(SealedText(), nullable=True)
+    """A secret shown and not yet confirmed with a code."""
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The time step of the last code accepted: no code is accepted twice."""
 
 
 class LoginAttempt(Base):

@@ -37,9 +37,10 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def apply(query: Select, organisation_id: str, f: ClaimFilter, keyring: Keyring | None) -> Select:
+def apply(query: Select, organisation_id: str, f: ClaimFilter, keyring: Keyring | None = None) -> Select:
     """``query`` selects from ClaimRow; the result is the organisation's claims that pass.
-    ``keyring``: the database's (``db.keyring_of``), which the ID numbers' digests are keyed by."""
+    ``keyring``: the database's (``db.keyring_of``): a search by ID number finds values sealed with
+    it only (None: those stored in the clear)."""
     query = query.where(ClaimRow.organisation_id == organisation_id, ClaimRow.id.not_in(member_drafts()))
     if f.status:
         query = query.where(ClaimRow.status == f.status)

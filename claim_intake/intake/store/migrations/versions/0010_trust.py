@@ -1,7 +1,8 @@
 """Personal data columns as text that the service may seal (``db.SealedText``, ``SealedJSON``):
 OCR text and lines, field values, corrections, findings, claim history, the payout account; and
 ``fields.lookup``, the digest an ID number is searched by once its value is sealed; and what a
-payout batch keeps of a claim erased from it (``payout_batch_erasures``).
+payout batch keeps of a claim erased from it (``payout_batch_erasures``); staff two-step login
+(``staff.totp_*``).
 
 Values already stored stay in the clear (they are read as they are) until ``claim-intake storage
 rekey`` seals them with ``CLAIM_INTAKE_STORAGE_KEYS``.
@@ -38,6 +39,9 @@ def _retype(table: str, column: str, to: sa.types.TypeEngine, using: str, nullab
 
 
 def upgrade() -> None:
+    op.add_column("staff", sa.Column("totp_secret", sa.Text(), nullable=True))
+    op.add_column("staff", sa.Column("totp_pending", sa.Text(), nullable=True))
+    op.add_column("staff", sa.Column("totp_last_step", sa.Integer(), nullable=True))
     op.create_table(
         "payout_batch_erasures",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -73,3 +77,6 @@ def downgrade() -> None:
     for table, column in _JSON_COLUMNS:
         _retype(table, column, sa.JSON(), "json", nullable=(table, column) == ("pages", "lines"))
     op.drop_table("payout_batch_erasures")
+    with op.batch_alter_table("staff") as batch:
+        for column in ("totp_last_step", "totp_pending", "totp_secret"):
+            batch.drop_column(column)
