@@ -1,5 +1,5 @@
 """The database's personal data sealed with the storage keys (OCR text and lines, field values,
-findings, history): on PostgreSQL the stored columns hold no plaintext of a known ID number,
+findings, history, bank accounts): on PostgreSQL the stored columns hold no plaintext of a known ID number,
 account, name or invoice number, while the API, the search by ID number and the pages read them
 back; a rotation re-seals every row under the new key, and rows stored in the clear are sealed."""
 
@@ -17,7 +17,15 @@ from sqlalchemy import select, text
 
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.crypto import UnreadableObjectError, open_text
-from claim_intake.intake.store.db import FieldRow, PageRow, make_sessions, open_service_database
+from claim_intake.intake.store.db import (
+    ClaimRow,
+    FieldRow,
+    MemberRow,
+    PageRow,
+    make_sessions,
+    new_id,
+    open_service_database,
+)
 from claim_intake.intake.store.reseal import reseal, sealed_columns
 
 from .conftest import start_api
@@ -52,7 +60,8 @@ def _raw_rows(settings: Settings, claim_id: str) -> dict[str, list[tuple]]:
 def test_stored_text_and_fields_hold_no_plaintext_and_read_back_then_rotate(database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     old, new = _key(), _key()
     settings = Settings(data_dir=tmp_path, database_url=database, storage_keys={"old": old})
-    assert set(SEALED_TABLES) == {"claims", "pages", "fields", "findings", "field_corrections", "claim_events"}
+    assert set(SEALED_TABLES) == {"claims", "pages", "fields", "findings", "field_corrections", "claim_events",
+                                  "members", "member_history", "member_claims", "staff"}
     number, name = f"{secrets.randbelow(10**10):010d}", "封存" + secrets.token_hex(3)
     client, api = start_api(settings)
     try:
@@ -62,7 +71,13 @@ def test_stored_text_and_fields_hold_no_plaintext_and_read_back_then_rotate(data
         claim = api.wait_assessed(key, submitted.json()["id"])
         revealed = api.client.get(f"/v1/claims/{claim['id']}", params={"reveal": "true"}, headers=key).json()
         found = api.client.get("/v1/claims", params={"q": APPLICANT_ID_NUMBER}, headers=key).json()["items"]
+        roster_account = "62170" + f"{secrets.randbelow(10**14):014d}"
+        with api.service.sessions.begin() as session:
+            organisation_id = session.scalar(select(ClaimRow.organisation_id).where(ClaimRow.id == claim["id"]))
+            session.add(MemberRow(id=new_id("mem"), organisation_id=organisation_id, id_number="450103198001011234",
+                                  name=name, account=roster_account))
         with api.service.sessions() as session:
+            assert session.scalar(select(MemberRow.account).where(MemberRow.name == name)) == roster_account
             page_text = " ".join(session.scalars(select(PageRow.text).join(FieldRow, FieldRow.document_id
                                                                              == PageRow.document_id)).all())
     finally:
@@ -77,6 +92,11 @@ def test_stored_text_and_fields_hold_no_plaintext_and_read_back_then_rotate(data
 
     # Storage: not one of them in the sealed tables' rows; every sealed value under the key "old".
     raw = _raw_rows(settings, claim["id"])
+    with open_service_database(settings.model_copy(update={"storage_keys": {}})).connect() as connection:
+        (stored_account,) = connection.execute(text("SELECT account FROM members WHERE organisation_id = "
+                                                     "(SELECT organisation_id FROM claims WHERE id = :c)"),
+                                               {"c": claim["id"]}).one()
+    assert stored_account.startswith("enc1:") and roster_account not in stored_account
     assert raw["pages"] and raw["fields"] and raw["findings"]
     dump = repr(raw)
     for marker in (APPLICANT_ID_NUMBER, APPLICANT_ACCOUNT, APPLICANT_ID_NUMBER[-4:] + '"', name, number, "申请表"):

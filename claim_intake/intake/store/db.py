@@ -469,8 +469,8 @@ class MemberRow(Base):
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
     unit: Mapped[str | None] = mapped_column(String(200), nullable=True)
     bank: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    account: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    """Kept whole for the bank's payment file; shown masked."""
+    account: Mapped[str | None] = mapped_column(SealedText(), nullable=True)
+    """Kept whole for the bank's payment file (sealed); shown masked."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
@@ -498,8 +498,9 @@ class MemberChange(Base):
     member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
     source: Mapped[str] = mapped_column(String(300))
     """The file imported."""
-    previous: Mapped[dict[str, Any]] = mapped_column(JSON)
-    current: Mapped[dict[str, Any]] = mapped_column(JSON)
+    previous: Mapped[dict[str, Any]] = mapped_column(SealedJSON())
+    current: Mapped[dict[str, Any]] = mapped_column(SealedJSON())
+    """Both sealed: they hold accounts and ID numbers."""
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -1,5 +1,6 @@
 """Personal data columns as text that the service may seal (``db.SealedText``, ``SealedJSON``):
-OCR text and lines, field values, corrections, findings, claim history, the payout account; and
+OCR text and lines, field values, corrections, findings, claim history, bank accounts (the payout's,
+the roster's, the member's own) and what a member wrote about their claim; and
 ``fields.lookup``, the digest an ID number is searched by once its value is sealed; and what a
 payout batch keeps of a claim erased from it (``payout_batch_erasures``); staff two-step login
 (``staff.totp_*``).
@@ -25,7 +26,9 @@ branch_labels = None
 depends_on = None
 
 _JSON_COLUMNS = [("pages", "lines"), ("fields", "value"), ("findings", "body"),
-                 ("field_corrections", "value"), ("claim_events", "detail")]
+                 ("field_corrections", "value"), ("claim_events", "detail"),
+                 ("member_history", "previous"), ("member_history", "current")]
+_STRING_COLUMNS = [("claims", "payout_account", 64), ("members", "account", 40), ("member_claims", "bank_account", 100)]
 ID_FIELDS = ("id_number",)  # store.search.ID_FIELDS when this revision was written
 
 
@@ -53,7 +56,8 @@ def upgrade() -> None:
     op.create_index("ix_payout_batch_erasures_batch_id", "payout_batch_erasures", ["batch_id"])
     for table, column in _JSON_COLUMNS:
         _retype(table, column, sa.Text(), "text", nullable=(table, column) == ("pages", "lines"))
-    _retype("claims", "payout_account", sa.Text(), "text", nullable=True)
+    for table, column, _ in _STRING_COLUMNS:
+        _retype(table, column, sa.Text(), "text", nullable=True)
     with op.batch_alter_table("fields") as batch:
         batch.add_column(sa.Column("lookup", sa.String(64), nullable=True))
         batch.create_index("ix_fields_lookup", ["lookup"])
@@ -73,7 +77,8 @@ def downgrade() -> None:
     with op.batch_alter_table("fields") as batch:
         batch.drop_index("ix_fields_lookup")
         batch.drop_column("lookup")
-    _retype("claims", "payout_account", sa.String(64), "varchar", nullable=True)
+    for table, column, length in _STRING_COLUMNS:
+        _retype(table, column, sa.String(length), "varchar", nullable=True)
     for table, column in _JSON_COLUMNS:
         _retype(table, column, sa.JSON(), "json", nullable=(table, column) == ("pages", "lines"))
     op.drop_table("payout_batch_erasures")
