@@ -6,6 +6,7 @@ back; a rotation re-seals every row under the new key, and rows stored in the cl
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ import pytest
 from conftest import throwaway_database
 from materials import APPLICANT_ACCOUNT, APPLICANT_ID_NUMBER, application_form_pdf, invoice_pdf
 from sqlalchemy import select, text
+from typer.testing import CliRunner
 
+from claim_intake.intake.cli.app import app as cli
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.crypto import UnreadableObjectError, open_text
 from claim_intake.intake.store.db import (
@@ -120,7 +123,7 @@ def test_stored_text_and_fields_hold_no_plaintext_and_read_back_then_rotate(data
         assert all(v.endswith(":new") for (v,) in connection.execute(text("SELECT text FROM pages")))
 
 
-def test_values_stored_in_the_clear_are_read_and_then_sealed(database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_values_stored_in_the_clear_are_read_and_then_sealed_by_storage_rekey(database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     plain = Settings(data_dir=tmp_path, database_url=database)
     client, api = start_api(plain)
     try:
@@ -130,13 +133,18 @@ def test_values_stored_in_the_clear_are_read_and_then_sealed(database: str, tmp_
         client.__exit__(None, None, None)
     assert APPLICANT_ID_NUMBER in repr(_raw_rows(plain, claim["id"])["fields"])  # before keys: in the clear
 
-    keyed = plain.model_copy(update={"storage_keys": Settings(storage_keys={"k": _key()}).storage_keys})
+    secret = _key()
+    keyed = plain.model_copy(update={"storage_keys": Settings(storage_keys={"k": secret}).storage_keys})
     client, api = start_api(keyed)
     try:
         # Read as they are, and found by ID number (the digest of a row stored in the clear).
         assert api.client.get(f"/v1/claims/{claim['id']}", params={"reveal": "true"}, headers=key).json()[
             "documents"][0]["fields"]["id_number"]["value"] == APPLICANT_ID_NUMBER
-        reseal(open_service_database(keyed))
+        result = CliRunner().invoke(cli, ["storage", "rekey"], env={
+            "CLAIM_INTAKE_DATA_DIR": str(tmp_path), "CLAIM_INTAKE_DATABASE_URL": database,
+            "CLAIM_INTAKE_STORAGE_KEYS": json.dumps({"k": secret})})
+        assert result.exit_code == 0, result.output
+        assert "database row(s) re-encrypted" in result.output
         assert APPLICANT_ID_NUMBER not in repr(_raw_rows(plain, claim["id"]))
         assert api.client.get(f"/v1/claims/{claim['id']}", params={"reveal": "true"}, headers=key).json()[
             "documents"][0]["fields"]["id_number"]["value"] == APPLICANT_ID_NUMBER
