@@ -94,6 +94,8 @@ def staff_app(console: Console) -> FastAPI:
             response.headers["Retry-After"] = str(blocked.retry_after_s)
             return response
         staff = authenticate(db, email, password)
+        if staff is not None and two_step.enabled(staff):
+            db.refresh(staff, with_for_update=True)  # two logins racing with one code: one wins
         if staff is not None and two_step.enabled(staff) and not two_step.check_code(staff, code):
             staff = None  # the same answer as a wrong password: the page tells nothing of which was wrong
         if staff is None:

@@ -99,8 +99,12 @@ class SealedJSON(TypeDecorator[Any]):
         keyring = keyring_of(dialect)
         return seal_text(text, keyring) if keyring else text
 
-    def process_result_value(self, value: str | None, dialect: Any) -> Any:
-        return json.loads(open_text(value, keyring_of(dialect))) if value is not None else None
+    def process_result_value(self, value: str | float | None, dialect: Any) -> Any:
+        if not isinstance(value, str):
+            # SQLite gives a column declared JSON numeric affinity: the text of a JSON number comes
+            # back as that number (its type was left as created, migration 0010).
+            return value
+        return json.loads(open_text(value, keyring_of(dialect)))
 
 
 class Base(DeclarativeBase):
