@@ -28,16 +28,18 @@ def _login(console: Console, email: str, code: str = "") -> int:
                                                "csrf_token": token}).status_code
 
 
-def _turn_on(console: Console, email: str) -> str:
+def _turn_on(console: Console, email: str) -> tuple[str, str]:
+    """Turns two-step login on; (the secret, the code that confirmed it)."""
     client = console.login(email)
     token = csrf_of(client.get("/console/account").text)
     page = client.post("/console/account/two-step", data={"csrf_token": token}).text
     assert "<svg" in page
     secret = re.search(r'id="two-step-secret">([A-Z2-7]+)<', page).group(1)
-    client.post("/console/account/two-step/confirm", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
+    code = pyotp.TOTP(secret).now()
+    client.post("/console/account/two-step/confirm", data={"csrf_token": token, "code": code})
     account = client.get("/console/account").text
     assert 'data-on="1"' in account and secret not in account  # shown once
-    return secret
+    return secret, code
 
 
 def test_staff_turn_two_step_login_on_and_log_in_with_a_fresh_code(console: Console) -> None:
@@ -52,20 +54,23 @@ def test_staff_turn_two_step_login_on_and_log_in_with_a_fresh_code(console: Cons
     assert 'id="flash-error"' in account and 'data-on="0"' in account
     assert _login(console, org.email) == 303  # still off
 
-    secret = _turn_on(console, org.email)
+    secret, confirming_code = _turn_on(console, org.email)
     with console.service.sessions() as session:
         member = session.scalar(select(StaffMember).where(StaffMember.email == org.email))
         assert "staff.two_step.on" in session.scalars(select(AuditEntry.action).where(
             AuditEntry.api_key_id == member.id)).all()
     assert _login(console, org.email) == 401  # the password alone
-    assert _login(console, org.email, pyotp.TOTP(secret).now()) == 401  # the code just used to confirm
-    assert _login(console, org.email, pyotp.TOTP(secret).at(time.time() + 30)) == 303
-    assert _login(console, org.email, pyotp.TOTP(secret).at(time.time() + 30)) == 401  # not twice
+    assert _login(console, org.email, confirming_code) == 401  # used already
+    # The next step's code (one step early is accepted); the same code again is refused, even
+    # when the 30-second step has turned meanwhile.
+    code = pyotp.TOTP(secret).at(time.time() + 30)
+    assert _login(console, org.email, code) == 303
+    assert _login(console, org.email, code) == 401
 
 
 def test_wrong_codes_lock_the_account_like_wrong_passwords(console: Console) -> None:
     org = console.new_org()
-    secret = _turn_on(console, org.email)
+    secret, _ = _turn_on(console, org.email)
     for _ in range(5):
         assert _login(console, org.email, "000000" if pyotp.TOTP(secret).now() != "000000" else "111111") == 401
     assert _login(console, org.email, pyotp.TOTP(secret).at(time.time() + 30)) == 429
