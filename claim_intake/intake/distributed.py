@@ -3,18 +3,19 @@ and webhooks, for ``claim-intake worker``, ``claim-intake beat`` and the API's e
 
 from __future__ import annotations
 
+import functools
 import os
 
 from celery import Celery
 
 from claim_intake.errors import ConfigurationError
-from claim_intake.intake.erasure import apply_retention, sweep_orphans
+from claim_intake.intake.erasure import housekeeping
 from claim_intake.intake.member.claims import MemberNotices
 from claim_intake.intake.member.links import StatusUrl
 from claim_intake.intake.member.notify import notifier_from
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.store.db import make_sessions, open_database
+from claim_intake.intake.store.db import make_sessions, open_service_database
 from claim_intake.intake.store.jobs import SqlJobStore
 from claim_intake.intake.store.objects import open_store
 from claim_intake.intake.webhooks import WebhookDispatcher
@@ -45,7 +46,7 @@ def per_process_threads(settings: Settings, processes: int) -> Settings:
 def worker_parts(settings: Settings) -> WorkerParts:
     """Called in each worker process on its first task: its database connections and OCR engine are its own."""
     settings.benefit()  # a broken benefit rule file is named here, not on each assessment
-    sessions = make_sessions(open_database(settings.resolved_database_url))
+    sessions = make_sessions(open_service_database(settings))
     metrics = Metrics()
     store = SqlJobStore(sessions, metrics)
     webhooks = WebhookDispatcher(sessions, settings, metrics)
@@ -64,20 +65,16 @@ def worker_parts(settings: Settings) -> WorkerParts:
     # member pages open (the console secret must be the API's: CLAIM_INTAKE_CONSOLE_SECRET).
     notices = MemberNotices(sessions, notifier_from(settings.notifier, settings.notifier_webhook_url,
                                                     settings.webhook_timeout_s), StatusUrl.of(settings))
-
-    def housekeeping() -> None:
-        apply_retention(sessions, blobs, settings.retention_days, settings.retention_states)
-        sweep_orphans(sessions, blobs)
-
     return WorkerParts(jobs=ctx, lost_work=store, hand_out=store.hand_out, deliver_webhooks=webhooks.deliver,
-                       notify_members=notices.status_changed, housekeeping=housekeeping)
+                       notify_members=notices.status_changed,
+                       housekeeping=functools.partial(housekeeping, sessions, blobs, settings))
 
 
 def celery_app(settings: Settings) -> Celery:
     app = create_celery(broker_url(settings), settings.queue)
     register_tasks(app, lambda: worker_parts(settings), settings.queue, settings.read_policy())
     # The worker's parent marks receipts: no pooled connection there, its children fork later.
-    receipts = SqlJobStore(make_sessions(open_database(settings.resolved_database_url, pooled=False)), Metrics())
+    receipts = SqlJobStore(make_sessions(open_service_database(settings, pooled=False)), Metrics())
     watch_receipts(app, receipts.mark_received, settings.queue)
     return app
 
@@ -89,7 +86,7 @@ def dispatcher(settings: Settings, store: SqlJobStore) -> CeleryDispatcher:
 
 def reconcile_once(settings: Settings) -> Reconciled:
     """One pass of the reconciler from this process (what beat schedules on the workers)."""
-    db = open_database(settings.resolved_database_url)
+    db = open_service_database(settings)
     try:
         store = SqlJobStore(make_sessions(db), Metrics())
         sender = dispatcher(settings, store)

@@ -20,7 +20,16 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from claim_intake.errors import NotFoundError
-from claim_intake.intake.store.db import AuditEntry, Base, ClaimRow, DocumentRow, utcnow
+from claim_intake.intake.settings import Settings
+from claim_intake.intake.store.db import (
+    AuditEntry,
+    Base,
+    ClaimRow,
+    DocumentRow,
+    PayoutBatchClaim,
+    PayoutBatchErasure,
+    utcnow,
+)
 from claim_intake.intake.store.objects import ObjectStore
 
 log = logging.getLogger(__name__)
@@ -80,6 +89,9 @@ def erase_claim(sessions: sessionmaker[Session], store: ObjectStore, claim_id: s
         documents = list(session.scalars(select(DocumentRow).where(DocumentRow.claim_id == claim_id)))
         keys = [d.sha256 for d in documents if d.sha256]
         organisation = claim.organisation_id
+        batch_id = session.scalar(select(PayoutBatchClaim.batch_id).where(PayoutBatchClaim.claim_id == claim_id))
+        if batch_id is not None:  # the batch's record of what it held outlives the claim
+            session.add(PayoutBatchErasure(batch_id=batch_id, erased_claim=claim_id, approved_fen=claim.approved_fen))
         _delete_rows(session, claim_id, [d.id for d in documents])
         session.add(AuditEntry(organisation_id=organisation, api_key_id=actor[:40], action="claim.erase",
                                claim_id=claim_id))
@@ -107,6 +119,13 @@ def apply_retention(sessions: sessionmaker[Session], store: ObjectStore, days: f
     with sessions() as session:
         claim_ids = expired_claims(session, days, states)
     return [erase_claim(sessions, store, claim_id, organisation_id=None, actor="retention") for claim_id in claim_ids]
+
+
+def housekeeping(sessions: sessionmaker[Session], store: ObjectStore, settings: Settings) -> None:
+    """Retention, then the orphan sweep: what beat runs hourly (``QUEUE__HOUSEKEEPING_EVERY_S``),
+    and the embedded service itself without a beat."""
+    apply_retention(sessions, store, settings.retention_days, settings.retention_states)
+    sweep_orphans(sessions, store)
 
 
 def sweep_orphans(sessions: sessionmaker[Session], store: ObjectStore, grace_s: float = SWEEP_GRACE_S) -> int:

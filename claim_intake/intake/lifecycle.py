@@ -44,10 +44,12 @@ from claim_intake.intake.store.db import (
     PageRow,
     StaffMember,
     StatusChange,
+    keyring_of,
     new_id,
     utcnow,
 )
 from claim_intake.intake.store.reads import file_report
+from claim_intake.intake.store.search import field_lookup
 from claim_intake.intake.uploads import Upload
 from claim_intake.ocr.models import Page
 from claim_intake.pipeline import INTERNAL_ERROR, ClaimReport, FileReport
@@ -302,6 +304,7 @@ def document_read(session: Session, row: DocumentRow, report: FileReport, organi
     replaces what was stored before."""
     for table in (FieldRow, PageRow, InvoiceUse):
         session.execute(delete(table).where(table.document_id == row.id))
+    keyring = keyring_of(session)
     row.status = (DocumentState.failed if report.error else DocumentState.read).value
     row.error = report.error.model_dump(mode="json") if report.error else None
     row.parts = [{"doc_type": d.doc_type.value, "confidence": d.confidence, "pages": list(d.pages)}
@@ -310,6 +313,7 @@ def document_read(session: Session, row: DocumentRow, report: FileReport, organi
     row.read_at = utcnow()
     session.add_all(
         FieldRow(document_id=row.id, part=n, name=name, value=field.value, raw=_text(field.raw),
+                 lookup=field_lookup(name, field.value, keyring),
                  confidence=field.confidence, page=field.page, box=list(field.box) if field.box else None)
         for n, document in enumerate(report.documents)
         for name, field in document.fields.items()

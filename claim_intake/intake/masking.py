@@ -4,8 +4,8 @@ say how (one format wherever a number is shown); this module says which fields
 (``SENSITIVE_FIELDS``) and what free text looks like one.
 
 The full value goes only to who needs it: an API caller asking ``?reveal=true`` (the payment
-system of the organisation; each reveal is in the audit log). The console shows masked values
-only; a reveal there is for the role that pays a claim to have (roles are not in this module).
+system of the organisation; each reveal is in the audit log), and in the console an approver or
+admin who asks (``roles.REVEALERS``; audited, for one view of the claim's page).
 """
 
 from __future__ import annotations

@@ -19,6 +19,13 @@ class Role(StrEnum):
 DECIDERS = frozenset({Role.approver, Role.admin})
 """Who approves, rejects, reverses and pays."""
 
+REVEALERS = DECIDERS
+"""Who may see a claim's full ID and bank numbers in the console (each time audited): those who
+pay it, checking the account and the person against the roster. Reviewers see them masked."""
+
+ADMINS = frozenset({Role.admin})
+"""Who erases a claim from the console."""
+
 
 def require(staff: StaffMember, allowed: frozenset[Role], action: str) -> None:
     if staff.role not in allowed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -13,12 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from claim_intake.intake.distributed import dispatcher
+from claim_intake.intake.erasure import housekeeping
 from claim_intake.intake.lifecycle import UNREAD
 from claim_intake.intake.member.notify import Notifier, notifier_from
 from claim_intake.intake.metrics import Metrics
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store import migrate
-from claim_intake.intake.store.db import ClaimRow, DocumentRow, make_sessions, open_database
+from claim_intake.intake.store.db import ClaimRow, DocumentRow, make_sessions, open_service_database
 from claim_intake.intake.store.jobs import SqlJobStore
 from claim_intake.intake.store.objects import ObjectStore, open_store
 from claim_intake.intake.webhooks import WebhookDispatcher
@@ -26,7 +28,7 @@ from claim_intake.ocr.reader import EngineFactory
 from claim_intake.workers.dispatch import CeleryDispatcher
 from claim_intake.workers.executor import InProcessExecutor
 from claim_intake.workers.jobs import JobContext, StatusChanged
-from claim_intake.workers.reconcile import PeriodicReconciler, reconcile
+from claim_intake.workers.reconcile import Periodic, reconcile
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +48,9 @@ class Service:
     webhooks: WebhookDispatcher
     zone: ZoneInfo
     jobs: SqlJobStore
-    reconciler: PeriodicReconciler | None = None
-    """The embedded mode's own reconciler; with a broker, ``claim-intake beat`` schedules it."""
+    beat: list[Periodic] = field(default_factory=list)
+    """The embedded mode's own reconciler and housekeeping (retention, orphan sweep); with a
+    broker, ``claim-intake beat`` schedules them on the workers."""
     notifier: Notifier | None = None
     """Messages to members (``intake/member``)."""
     status_listeners: list[Callable[[StatusChanged], None]] = field(default_factory=list)
@@ -57,12 +60,12 @@ class Service:
         if self.settings.migrate_on_start:
             migrate.upgrade(self.db)
         self.recover()
-        if self.reconciler is not None:
-            self.reconciler.start()
+        for periodic in self.beat:
+            periodic.start()
 
     def stop(self) -> None:
-        if self.reconciler is not None:
-            self.reconciler.stop()
+        for periodic in self.beat:
+            periodic.stop()
         self.executor.shutdown()
         self.webhooks.shutdown()
         self.db.dispose()
@@ -107,7 +110,7 @@ class Service:
 def build_service(settings: Settings, engine_factory: EngineFactory | None = None) -> Service:
     """``engine_factory`` replaces the configured OCR engine (tests pass a fake one)."""
     settings.benefit()  # a broken benefit rule file stops the service here, not each assessment
-    db = open_database(settings.resolved_database_url)
+    db = open_service_database(settings)
     sessions = make_sessions(db)
     store = open_store(settings)
     metrics = Metrics()
@@ -133,16 +136,17 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
     )
     if settings.broker_url:
         executor: InProcessExecutor | CeleryDispatcher = dispatcher(settings, job_store)
-        reconciler = None
+        beat = []
     else:
         executor = InProcessExecutor(ctx, settings.read_policy(), workers=settings.read_workers)
         # Picks up documents whose reader died in another process on the same database.
-        reconciler = PeriodicReconciler(
-            lambda: reconcile(job_store, executor.submit_document, executor.submit_assessment,
-                              settings.queue.queue_lease_s),
-            settings.queue.reconcile_every_s,
-        )
+        beat = [
+            Periodic("reconciler", lambda: reconcile(job_store, executor.submit_document, executor.submit_assessment,
+                                                     settings.queue.queue_lease_s), settings.queue.reconcile_every_s),
+            Periodic("housekeeping", functools.partial(housekeeping, sessions, store, settings),
+                     settings.queue.housekeeping_every_s),
+        ]
     metrics.watch_queue(lambda: executor.pending)
     notifier = notifier_from(settings.notifier, settings.notifier_webhook_url, settings.webhook_timeout_s)
     return Service(settings, db, sessions, store, metrics, executor, webhooks, ZoneInfo(settings.timezone),
-                   job_store, reconciler, notifier, listeners)
+                   job_store, beat, notifier, listeners)

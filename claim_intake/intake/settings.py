@@ -99,7 +99,8 @@ class Settings(BaseSettings):
     # Personal data (``intake/erasure.py``).
     retention_days: float | None = Field(default=None, gt=0)
     """Claims that have stayed in a ``retention_states`` state this many days are erased with
-    their files (beat, hourly; or ``claim-intake retention`` from cron). Unset: kept."""
+    their files (hourly: by beat, or by the embedded service itself; ``claim-intake retention`` by
+    hand). Unset: kept."""
     retention_states: list[str] = ["paid", "rejected"]
     """The final states retention counts from: a claim paid out or turned down (``complete`` now
     waits for a decision, so it is no final state)."""

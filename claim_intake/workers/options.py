@@ -22,7 +22,7 @@ class QueueOptions(BaseModel):
     reconcile_every_s: float = Field(default=30.0, gt=0)
     """How often lost work is looked for (celery beat; a thread in the embedded mode)."""
     housekeeping_every_s: float = Field(default=3600.0, gt=0)
-    """How often retention and the orphan sweep run (celery beat)."""
+    """How often retention and the orphan sweep run (celery beat, or the embedded service)."""
     soft_time_limit_s: float = Field(default=300.0, gt=0)
     """A read that takes longer is abandoned and the document recorded as unreadable."""
     time_limit_s: float = Field(default=360.0, gt=0)

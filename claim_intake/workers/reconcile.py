@@ -47,10 +47,12 @@ def reconcile(
     return Reconciled(len(documents), len(claims))
 
 
-class PeriodicReconciler:
-    """Runs ``run`` every ``every_s`` seconds in a daemon thread (the embedded mode's beat)."""
+class Periodic:
+    """Runs ``run`` every ``every_s`` seconds in a daemon thread (the embedded mode's beat: the
+    reconciler, and retention with the orphan sweep)."""
 
-    def __init__(self, run: Callable[[], object], every_s: float) -> None:
+    def __init__(self, name: str, run: Callable[[], object], every_s: float) -> None:
+        self.name = name
         self._run = run
         self._every_s = every_s
         self._thread: threading.Thread | None = None
@@ -59,7 +61,7 @@ class PeriodicReconciler:
     def start(self) -> None:
         """Also after a ``stop``: an app's lifespan may run more than once (tests)."""
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, args=(self._stop,), name="claim-intake-reconciler",
+        self._thread = threading.Thread(target=self._loop, args=(self._stop,), name=f"claim-intake-{self.name}",
                                         daemon=True)
         self._thread.start()
 
@@ -73,4 +75,4 @@ class PeriodicReconciler:
             try:
                 self._run()
             except Exception:  # the database may be briefly away: try again next time
-                log.exception("reconciler pass failed")
+                log.exception("%s pass failed", self.name)

@@ -14,9 +14,11 @@ from typer.testing import CliRunner
 from claim_intake.errors import NotFoundError
 from claim_intake.intake.cli.app import app as cli
 from claim_intake.intake.erasure import apply_retention, sweep_orphans
+from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.db import AuditEntry, Base, DocumentRow
+from claim_intake.workers.options import QueueOptions
 
-from .conftest import Api, png_bytes
+from .conftest import Api, png_bytes, start_api, wait_for
 
 
 def _database_mentions(api: Api, markers: list[str]) -> list[str]:
@@ -107,3 +109,21 @@ def test_the_sweep_deletes_objects_no_document_refers_to(api: Api) -> None:
     with api.service.sessions() as session:
         referenced = set(session.scalars(select(DocumentRow.sha256).where(DocumentRow.sha256.is_not(None))))
     assert referenced <= set(stored)
+
+
+def test_the_embedded_service_runs_retention_itself(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No beat in the embedded mode: the service's own periodic housekeeping erases a claim past
+    its retention, and nothing has to be called."""
+    settings = Settings(data_dir=tmp_path, retention_days=1 / 86400, retention_states=["complete", "needs_follow_up"],
+                        queue=QueueOptions(housekeeping_every_s=0.3))
+    client, api = start_api(settings)
+    try:
+        key = api.new_key()
+        claim = api.submit(key, [("invoice.pdf", invoice_pdf(number=f"{secrets.randbelow(10**10):010d}"))]).json()
+        wait_for(lambda: api.client.get(f"/v1/claims/{claim['id']}", headers=key).status_code == 404, timeout=20)
+        with api.service.sessions() as session:
+            audit = session.scalars(select(AuditEntry.api_key_id).where(AuditEntry.claim_id == claim["id"],
+                                                                        AuditEntry.action == "claim.erase")).all()
+        assert audit == ["retention"]
+    finally:
+        client.__exit__(None, None, None)

@@ -81,6 +81,12 @@ class PayoutLineOut(BaseModel):
     amount: str
 
 
+class ErasedLineOut(BaseModel):
+    claim_id: str
+    amount: str
+    erased_at: datetime
+
+
 class BatchOut(BaseModel):
     id: str
     created_at: datetime
@@ -88,6 +94,8 @@ class BatchOut(BaseModel):
     count: int
     total: str
     lines: list[PayoutLineOut]
+    erased: list[ErasedLineOut] = Field(description="Claims of the batch erased since: no personal data, "
+                                                    "not in the bank file, not in count or total.")
 
 
 def decision_out(claim: ClaimRow) -> dict:
@@ -101,7 +109,9 @@ def batch_view(batch: PayoutBatch) -> dict:
     return {"id": batch.id, "created_at": batch.created_at, "paid_at": batch.paid_at, "count": len(lines),
             "total": str(payout.batch_total(batch)),
             "lines": [{"claim_id": line.claim_id, "name": line.name, "account_masked": line.masked_account,
-                       "amount": str(line.amount)} for line in lines]}
+                       "amount": str(line.amount)} for line in lines],
+            "erased": [{"claim_id": e.erased_claim, "amount": str(payout.from_fen(e.approved_fen or 0)),
+                        "erased_at": e.erased_at} for e in batch.erasures]}
 
 
 def _decide(service: ServiceDep, db: SessionDep, staff: StaffMember, claim_id: str,

@@ -180,7 +180,7 @@ def members_import(
 ) -> None:
     """Import a roster: new members are added, changed ones updated (their history kept), the
     same file again changes nothing. Rows that cannot be used are listed with their line."""
-    from claim_intake.intake.store.db import make_sessions, open_database
+    from claim_intake.intake.store.db import make_sessions, open_service_database
     from claim_intake.intake.store.members import import_roster, organisation_id
     from claim_intake.intake.store.migrate import upgrade
     from claim_intake.roster.parse import read_roster
@@ -188,7 +188,7 @@ def members_import(
     settings = Settings()
     try:
         parsed = read_roster(_read_file(file), file.name)
-        db = open_database(settings.resolved_database_url)
+        db = open_service_database(settings)
         upgrade(db)
         with make_sessions(db).begin() as session:
             org_id = organisation_id(session, org, create=new_org)
@@ -221,12 +221,12 @@ def claims_show(
     from claim_intake.intake.api.schemas import ClaimOut
     from claim_intake.intake.api.views import claim_view
     from claim_intake.intake.store.claims import get_claim
-    from claim_intake.intake.store.db import make_sessions, open_database
+    from claim_intake.intake.store.db import make_sessions, open_service_database
     from claim_intake.intake.store.members import organisation_id
 
     settings = Settings()
     try:
-        with make_sessions(open_database(settings.resolved_database_url))() as session:
+        with make_sessions(open_service_database(settings))() as session:
             org_id = organisation_id(session, org)
             if org_id is None:
                 raise _fail(f"no organisation {org!r}")
@@ -258,11 +258,11 @@ def keys_create(
     """Create an API key for an organisation and print it. Only its hash is kept: copy it now."""
     from claim_intake.intake.auth import create_key
     from claim_intake.intake.console.accounts import staff_by_email
-    from claim_intake.intake.store.db import make_sessions, open_database
+    from claim_intake.intake.store.db import make_sessions, open_service_database
     from claim_intake.intake.store.migrate import upgrade
 
     settings = Settings()
-    db = open_database(settings.resolved_database_url)
+    db = open_service_database(settings)
     upgrade(db)
     try:
         with make_sessions(db).begin() as session:
@@ -284,7 +284,7 @@ def staff_create(
 ) -> None:
     """Create a staff account for the review console."""
     from claim_intake.intake.console.accounts import create_staff
-    from claim_intake.intake.store.db import make_sessions, open_database
+    from claim_intake.intake.store.db import make_sessions, open_service_database
     from claim_intake.intake.store.migrate import upgrade
 
     if password_stdin:
@@ -292,7 +292,7 @@ def staff_create(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     settings = Settings()
-    db = open_database(settings.resolved_database_url)
+    db = open_service_database(settings)
     upgrade(db)
     try:
         with make_sessions(db).begin() as session:
@@ -309,10 +309,10 @@ def staff_revoke_sessions(email: Annotated[str, typer.Option("--email", help="Th
 
     from claim_intake.intake.console.accounts import normalise_email
     from claim_intake.intake.console.login_guard import revoke_sessions
-    from claim_intake.intake.store.db import StaffMember, make_sessions, open_database
+    from claim_intake.intake.store.db import StaffMember, make_sessions, open_service_database
 
     settings = Settings()
-    with make_sessions(open_database(settings.resolved_database_url)).begin() as session:
+    with make_sessions(open_service_database(settings)).begin() as session:
         member = session.scalar(select(StaffMember).where(StaffMember.email == normalise_email(email)))
         if member is None:
             raise _fail(f"not_found: no staff account {email}")
@@ -320,12 +320,30 @@ def staff_revoke_sessions(email: Annotated[str, typer.Option("--email", help="Th
     stderr.print(f"{ended} session(s) of {member.email} ended")
 
 
+@staff.command("reset-two-step")
+def staff_reset_two_step(email: Annotated[str, typer.Option("--email", help="The staff member's login name.")]) -> None:
+    """Turn off a staff member's two-step login (a lost phone); they may turn it on again."""
+    from sqlalchemy import select
+
+    from claim_intake.intake.console import two_step
+    from claim_intake.intake.console.accounts import normalise_email
+    from claim_intake.intake.store.db import StaffMember, make_sessions, open_service_database
+
+    settings = Settings()
+    with make_sessions(open_service_database(settings)).begin() as session:
+        member = session.scalar(select(StaffMember).where(StaffMember.email == normalise_email(email)))
+        if member is None:
+            raise _fail(f"not_found: no staff account {email}")
+        two_step.reset(member)
+    stderr.print(f"two-step login of {member.email} turned off")
+
+
 def _service_parts():  # type: ignore[no-untyped-def]
-    from claim_intake.intake.store.db import make_sessions, open_database
+    from claim_intake.intake.store.db import make_sessions, open_service_database
     from claim_intake.intake.store.objects import open_store
 
     settings = Settings()
-    return settings, make_sessions(open_database(settings.resolved_database_url)), open_store(settings)
+    return settings, make_sessions(open_service_database(settings)), open_store(settings)
 
 
 @app.command()
@@ -349,7 +367,7 @@ def erase(claim_id: Annotated[str, typer.Argument(help="The claim's id (clm_...)
 @app.command()
 def retention() -> None:
     """Erase the claims past CLAIM_INTAKE_RETENTION_DAYS and sweep files no claim refers to (what
-    beat runs hourly; from cron in the embedded mode)."""
+    beat, or the embedded service itself, runs hourly; by hand or from cron when neither runs)."""
     from claim_intake.intake.erasure import apply_retention, sweep_orphans
 
     settings, sessions, store = _service_parts()
@@ -363,28 +381,33 @@ def retention() -> None:
 
 @storage.command("rekey")
 def storage_rekey() -> None:
-    """Re-encrypt every stored original under the current key (the first of
-    CLAIM_INTAKE_STORAGE_KEYS), after a key rotation; then the old key can be dropped."""
+    """Re-encrypt every stored original and the database's sealed values (OCR text, fields, ...)
+    under the current key (the first of CLAIM_INTAKE_STORAGE_KEYS), after a key rotation or once
+    keys are first set; then the old key can be dropped."""
     from claim_intake.intake.store.crypto import EncryptedStore
+    from claim_intake.intake.store.migrate import upgrade
+    from claim_intake.intake.store.reseal import reseal
 
-    _, _, store = _service_parts()
+    _, sessions, store = _service_parts()
     if not isinstance(store, EncryptedStore):
         raise _fail("configuration_error: CLAIM_INTAKE_STORAGE_KEYS is not set: nothing is encrypted")
     try:
+        upgrade(sessions.kw["bind"])
+        rows = reseal(sessions.kw["bind"])
         done = store.rekey()
     except ClaimIntakeError as exc:
         raise _fail(f"{exc.code}: {exc.message}") from exc
-    stderr.print(f"{done} object(s) re-encrypted under key {store.keyring.current!r}")
+    stderr.print(f"{done} object(s) and {rows} database row(s) re-encrypted under key {store.keyring.current!r}")
 
 
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (upgrade to head)."""
-    from claim_intake.intake.store.db import open_database
+    from claim_intake.intake.store.db import open_service_database
     from claim_intake.intake.store.migrate import upgrade
 
     settings = Settings()
-    upgrade(open_database(settings.resolved_database_url))
+    upgrade(open_service_database(settings))
     stderr.print(f"database at head: {settings.resolved_database_url}")
 
 

@@ -155,24 +155,26 @@ def benefit_steps(claim: ClaimRow, views: list[DocumentView], t: Translator) -> 
     return steps
 
 
-def _pages(document: DocumentRow) -> list[PageView]:
+def _pages(document: DocumentRow, reveal: bool) -> list[PageView]:
     views = []
     for page in document.pages:
         width, height = page.source_width or page.width, page.source_height or page.height
         view = PageView(document.id, page.number, page_anchor(document.id, page.number), width, height)
-        view.lines = [Overlay(box_style(line["box"], width, height), mask_text(line["text"])) for line in page.lines or ()]
+        view.lines = [Overlay(box_style(line["box"], width, height), line["text"] if reveal else mask_text(line["text"]))
+                      for line in page.lines or ()]
         views.append(view)
     return views
 
 
-def _shown(name: str, field: Field) -> Field:
-    """ID and bank numbers masked on the page, in the table and in the box titles alike."""
-    if not is_sensitive(name):
+def _shown(name: str, field: Field, reveal: bool) -> Field:
+    """ID and bank numbers masked on the page, in the table and in the box titles alike, unless
+    revealed (``roles.REVEALERS``, audited by the caller)."""
+    if reveal or not is_sensitive(name):
         return field
     return field.model_copy(update={"value": mask_value(name, field.value), "raw": mask_value(name, field.raw)})
 
 
-def _parts(document: DocumentRow, t: Translator) -> list[PartView]:
+def _parts(document: DocumentRow, t: Translator, reveal: bool) -> list[PartView]:
     if document.status != DocumentState.read:
         return []
     corrected = {(c.part, c.name) for c in document.corrections}
@@ -182,7 +184,8 @@ def _parts(document: DocumentRow, t: Translator) -> list[PartView]:
         names = correctable_fields(doc_type)
         order = {name: n for n, name in enumerate(names)}
         fields = [
-            FieldView(name, t.field(doc_type, name), _shown(name, value), (index, name) in corrected, is_sensitive(name))
+            FieldView(name, t.field(doc_type, name), _shown(name, value, reveal), (index, name) in corrected,
+                      is_sensitive(name) and not reveal)
             for name, value in sorted(found.fields.items(), key=lambda item: order.get(item[0], len(order)))
         ]
         addable = [(name, t.field(doc_type, name)) for name in names if name not in found.fields]
@@ -190,11 +193,12 @@ def _parts(document: DocumentRow, t: Translator) -> list[PartView]:
     return parts
 
 
-def documents(claim: ClaimRow, t: Translator) -> list[DocumentView]:
+def documents(claim: ClaimRow, t: Translator, reveal: bool = False) -> list[DocumentView]:
+    """``reveal``: ID and bank numbers in full; the caller checks the role and audits it."""
     views = []
     for document in claim.documents:
-        parts = _parts(document, t)
-        pages = _pages(document)
+        parts = _parts(document, t, reveal)
+        pages = _pages(document, reveal)
         by_number = {p.number: p for p in pages}
         for part in parts:
             for f in part.fields:

@@ -23,7 +23,13 @@ from claim_intake.intake.payout_export import to_csv, to_xlsx
 from claim_intake.intake.roles import DECIDERS
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store import search
-from claim_intake.intake.store.db import ClaimRow, PayoutBatch, PayoutBatchClaim, StaffMember
+from claim_intake.intake.store.db import (
+    ClaimRow,
+    PayoutBatch,
+    PayoutBatchClaim,
+    StaffMember,
+    keyring_of,
+)
 from claim_intake.roster.identity import mask_account
 from claim_intake.validators.models import ClaimType
 
@@ -54,7 +60,8 @@ def decision(session: Session, claim: ClaimRow, staff: StaffMember) -> Decision:
     membership = session.get(PayoutBatchClaim, claim.id)
     account = payout.payout_account(claim) or payout.account_on_documents(claim) or ""
     return Decision(staff.role in DECIDERS, payout.estimate_amount(claim), payout.from_fen(claim.approved_fen),
-                    account if claim.status == ClaimState.complete else mask_account(account) if account else "",
+                    account if claim.status == ClaimState.complete and staff.role in DECIDERS
+                    else mask_account(account) if account else "",
                     membership.batch_id if membership else None)
 
 
@@ -119,9 +126,10 @@ def install_payout_pages(app: FastAPI, console: Console) -> None:
                                        unit.strip() or None)
         except ValueError as exc:
             raise InvalidRequestError(f"not a filter: {exc}") from exc
-        rows = list(db.scalars(search.apply(select(ClaimRow), staff.organisation_id, found)
+        rows = list(db.scalars(search.apply(select(ClaimRow), staff.organisation_id, found, keyring_of(db))
                                .order_by(ClaimRow.created_at.desc(), ClaimRow.id.desc()).limit(CLAIMS_LIMIT)))
         return console.render(request, "claims.html", staff=staff, rows=rows, limit=CLAIMS_LIMIT,
+                              flash=request.session.pop(_FLASH, None),
                               statuses=list(ClaimState), claim_types=list(ClaimType), from_fen=payout.from_fen,
                               selected={"q": q, "status": status or "", "claim_type": claim_type or "",
                                         "submitted_from": submitted_from or "", "submitted_to": submitted_to or "", "unit": unit})
@@ -164,6 +172,7 @@ def install_payout_pages(app: FastAPI, console: Console) -> None:
                                 .where(StaffMember.organisation_id == staff.organisation_id)).all())
         return console.render(request, "payout_batch.html", staff=staff, batch=batch, lines=payout.batch_lines(batch),
                               total=payout.batch_total(batch), names=names, can_decide=staff.role in DECIDERS,
+                              from_fen=payout.from_fen,
                               flash=request.session.pop(_FLASH, None))
 
     @app.get("/payouts/{batch_id}/export.{kind}", name="export")

@@ -12,10 +12,17 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from claim_intake.errors import LoginRequiredError, NotFoundError
+from claim_intake.errors import (
+    ClaimIntakeError,
+    ForbiddenError,
+    InvalidRequestError,
+    LoginRequiredError,
+    NotFoundError,
+)
 from claim_intake.intake import figures, lifecycle
 from claim_intake.intake.auth import Caller
-from claim_intake.intake.console import charts, claim_page, login_guard, queries
+from claim_intake.intake.console import charts, claim_page, login_guard, queries, two_step
+from claim_intake.intake.console.account_pages import install_account_pages
 from claim_intake.intake.console.accounts import authenticate, normalise_email
 from claim_intake.intake.console.app import Console, Db, age, console_app
 from claim_intake.intake.console.i18n import Translator, language
@@ -24,12 +31,15 @@ from claim_intake.intake.console.page_images import render_page
 from claim_intake.intake.console.payout_pages import decision, install_payout_pages
 from claim_intake.intake.console.security import client_address, current_staff, log_in, log_out
 from claim_intake.intake.corrections import CorrectionError
+from claim_intake.intake.erasure import erase_claim
+from claim_intake.intake.roles import ADMINS, REVEALERS, require
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.db import ClaimAssignment, StaffMember, utcnow
 from claim_intake.validators.models import ClaimType, FindingCode
 
 _FLASH = "flash"
 _LINK = "link"
+_REVEAL = "reveal"
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -71,7 +81,8 @@ def staff_app(console: Console) -> FastAPI:
     @app.post("/login")
     def login(request: Request, db: Db, email: Annotated[str, Form(max_length=320)],
               password: Annotated[str, Form(max_length=1000)],
-              next: Annotated[str | None, Form(max_length=2000)] = None) -> Response:
+              next: Annotated[str | None, Form(max_length=2000)] = None,
+              code: Annotated[str, Form(max_length=20)] = "") -> Response:
         address, login_name = client_address(request), normalise_email(email)
         blocked = login_guard.throttle(db, login_name, address, console.login_policy)
         if blocked is not None:  # refused before Argon2 runs: a flood costs no hashing
@@ -83,6 +94,10 @@ def staff_app(console: Console) -> FastAPI:
             response.headers["Retry-After"] = str(blocked.retry_after_s)
             return response
         staff = authenticate(db, email, password)
+        if staff is not None and two_step.enabled(staff):
+            db.refresh(staff, with_for_update=True)  # two logins racing with one code: one wins
+        if staff is not None and two_step.enabled(staff) and not two_step.check_code(staff, code):
+            staff = None  # the same answer as a wrong password: the page tells nothing of which was wrong
         if staff is None:
             login_guard.record(db, login_name, address, login_guard.FAILED)
             db.commit()
@@ -139,7 +154,9 @@ def staff_app(console: Console) -> FastAPI:
     def claim(request: Request, db: Db, staff: Staff, claim_id: str) -> Response:
         row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
         t = Translator(language(request))
-        documents = claim_page.documents(row, t)
+        # A reveal (audited when asked for) shows full numbers on the one page view that follows.
+        revealed = request.session.pop(_REVEAL, None) == row.id and staff.role in REVEALERS
+        documents = claim_page.documents(row, t, reveal=revealed)
         pages = {page.anchor: page for document in documents for page in document.pages}
         findings = claim_page.findings(db, row, pages)
         assignment = db.get(ClaimAssignment, row.id)
@@ -155,7 +172,37 @@ def staff_app(console: Console) -> FastAPI:
             outcomes=lifecycle.OUTCOMES, flash=request.session.pop(_FLASH, None),
             link=link["url"] if link and link.get("claim") == row.id else None,
             link_days=console.settings.follow_up_link_days, decision=decision(db, row, staff),
+            can_reveal=staff.role in REVEALERS, revealed=revealed, can_erase=staff.role in ADMINS,
         )
+
+    @app.post("/claims/{claim_id}/reveal", name="reveal")
+    def reveal(request: Request, db: Db, staff: Staff, claim_id: str) -> Response:
+        row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
+        try:
+            require(staff, REVEALERS, "showing full ID and bank numbers")
+        except ForbiddenError as exc:
+            request.session[_FLASH] = {"error": "claim.refused", "detail": exc.message}
+            return to_claim(request, row.id)
+        lifecycle.audit(db, Caller(staff.organisation_id, staff.id), "console.claim.reveal", row.id)
+        db.commit()
+        request.session[_REVEAL] = row.id
+        return to_claim(request, row.id)
+
+    @app.post("/claims/{claim_id}/erase", name="erase")
+    def erase(request: Request, db: Db, staff: Staff, claim_id: str,
+              confirm: Annotated[str, Form(max_length=100)] = "") -> Response:
+        row = claim_ops.get_claim(db, staff.organisation_id, claim_id)
+        try:
+            require(staff, ADMINS, "erasing a claim")
+            if confirm.strip() != row.id:
+                raise InvalidRequestError("to erase the claim, type its id exactly as shown")
+        except ClaimIntakeError as exc:
+            request.session[_FLASH] = {"error": "claim.refused", "detail": exc.message}
+            return to_claim(request, row.id, "#erase")
+        db.rollback()  # the erasure locks the claim in a transaction of its own
+        erase_claim(service.sessions, service.store, row.id, organisation_id=staff.organisation_id, actor=staff.id)
+        request.session[_FLASH] = {"notice": "claim.erased", "detail": row.id}
+        return RedirectResponse(request.url_for("console:claims"), status_code=303)
 
     @app.get("/claims/{claim_id}/documents/{document_id}/pages/{number}", name="page_image")
     def page_image(db: Db, staff: Staff, claim_id: str, document_id: str, number: int) -> Response:
@@ -232,6 +279,7 @@ def staff_app(console: Console) -> FastAPI:
 
     add_member_pages(app, console)
     install_payout_pages(app, console)
+    install_account_pages(app, console)
 
     # Imported here: the member pages' staff side needs this module's Staff.
     from claim_intake.intake.member.staff_pages import add_member_routes

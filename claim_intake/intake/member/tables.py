@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Select, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from claim_intake.intake.store.db import Base, UtcDateTime, utcnow
+from claim_intake.intake.store.db import Base, SealedText, UtcDateTime, utcnow
 
 
 class MemberPortal(Base):
@@ -41,8 +41,8 @@ class MemberClaim(Base):
     """Admission (住院) or the visit (门诊, 意外)."""
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     """Discharge (住院); None otherwise."""
-    description: Mapped[str] = mapped_column(Text, default="")
-    bank_account: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    description: Mapped[str] = mapped_column(SealedText(), default="")
+    bank_account: Mapped[str | None] = mapped_column(SealedText(), nullable=True)
     """None: the account on the member's enrolment."""
     consent_at: Mapped[datetime] = mapped_column(UtcDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

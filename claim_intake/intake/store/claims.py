@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from claim_intake.errors import InvalidRequestError, NotFoundError
 from claim_intake.intake.auth import Caller
 from claim_intake.intake.store import search
-from claim_intake.intake.store.db import ClaimRow, DocumentRow
+from claim_intake.intake.store.db import ClaimRow, DocumentRow, keyring_of
 from claim_intake.intake.store.objects import ObjectStore
 from claim_intake.intake.uploads import Upload
 
@@ -58,7 +58,7 @@ def list_claims(session: Session, caller: Caller, *, found: search.ClaimFilter, 
                 cursor: str | None, limit: int) -> tuple[list[ClaimRow], str | None]:
     """The claims ``found`` (``store.search``), newest first; the cursor is the position of the
     last claim shown (created_at, id)."""
-    query = search.apply(select(ClaimRow), caller.organisation_id, found)
+    query = search.apply(select(ClaimRow), caller.organisation_id, found, keyring_of(session))
     if since:
         # A time without a zone is taken as UTC, the zone every timestamp is stored in.
         try:

@@ -1,4 +1,5 @@
-"""Envelope encryption of the stored originals, with keys from the settings.
+"""Envelope encryption of the stored originals and of the database's personal data, with keys
+from the settings.
 
 Each object gets a data key of its own (AES-256-GCM, ``cryptography``), wrapped by the current
 master key of ``CLAIM_INTAKE_STORAGE_KEYS`` (named, so that old keys still open old objects). The
@@ -10,15 +11,23 @@ sha256 of the plaintext: identical uploads are still stored once.
 Layout: ``MAGIC | len(key id) | key id | nonce(12) + wrapped data key(48) | prefix(7) | chunks``.
 Objects stored before encryption was set have no MAGIC and are read as they are.
 
+Values in the database (``seal_text``: OCR text, field values, ...; ``db.SealedText``) use the
+same scheme on a small scale: a data key per value, wrapped by the current master key, stored as
+``enc1:<base64 of wrap nonce, wrapped key, nonce, ciphertext>:<key id>``. A value without the
+prefix was stored before encryption was set and is read as it is.
+
 Rotation: put a new key first in ``CLAIM_INTAKE_STORAGE_KEYS`` (new objects use it, old ones open
 with the old key), run ``claim-intake storage rekey`` (every object rewritten under the new key),
-then drop the old key.
+then drop the old key. ``rekey`` also re-seals the database's values (and seals those stored in
+the clear before keys were set).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import io
 import os
 import tempfile
@@ -31,7 +40,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from claim_intake.errors import ConfigurationError, StorageUnavailableError
 from claim_intake.intake.settings import Settings
-from claim_intake.intake.store.objects import ObjectStore, file_key
+from claim_intake.intake.store.objects import ObjectStore
 
 MAGIC = b"CIENC1\n"
 CHUNK = 1 << 20
@@ -63,6 +72,55 @@ class Keyring:
                 raise ConfigurationError(f"storage key {key_id!r} must be 32 bytes (base64 of 32 random bytes)")
             keys[key_id] = raw
         return cls(current=next(iter(keys)), keys=keys)
+
+
+def keyring_from_settings(settings: Settings) -> Keyring | None:
+    """The keyring, or None when ``storage_keys`` is not set (nothing is encrypted)."""
+    return Keyring.from_settings(settings) if settings.storage_keys else None
+
+
+# --- values in the database -----------------------------------------------------------------
+
+SEALED = "enc1:"
+
+
+def _wrap(master: bytes, data_key: bytes, key_id: str) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + AESGCM(master).encrypt(nonce, data_key, SEALED.encode() + key_id.encode())
+
+
+def seal_text(text: str, keyring: Keyring) -> str:
+    data_key = AESGCM.generate_key(bit_length=256)
+    nonce = os.urandom(12)
+    body = _wrap(keyring.keys[keyring.current], data_key, keyring.current) + nonce + AESGCM(data_key).encrypt(
+        nonce, text.encode(), None)
+    # base64url has no ':', so the key id after the last payload character may hold any.
+    return f"{SEALED}{base64.urlsafe_b64encode(body).decode()}:{keyring.current}"
+
+
+def open_text(stored: str, keyring: Keyring | None) -> str:
+    if not stored.startswith(SEALED):
+        return stored  # stored before encryption was set
+    payload, _, key_id = stored[len(SEALED):].partition(":")
+    master = keyring.keys.get(key_id) if keyring else None
+    if master is None:
+        raise UnreadableObjectError(f"a database value was encrypted with key {key_id!r}, not in the keyring")
+    try:
+        body = base64.urlsafe_b64decode(payload)
+        wrap_nonce, wrapped, nonce, sealed = body[:12], body[12:60], body[60:72], body[72:]
+        data_key = AESGCM(master).decrypt(wrap_nonce, wrapped, SEALED.encode() + key_id.encode())
+        return AESGCM(data_key).decrypt(nonce, sealed, None).decode()
+    except (InvalidTag, binascii.Error, ValueError) as exc:
+        raise UnreadableObjectError("a database value does not open: altered, or cut short") from exc
+
+
+def lookups(value: str, keyring: Keyring | None) -> list[str]:
+    """Digests that find an encrypted value by equality (a search by ID number): an HMAC keyed
+    from each master key (rows sealed before a rotation's rekey are still found), and the plain
+    sha256 of rows written before keys were set. The first is what a new row stores."""
+    keyed = [hmac.new(hashlib.sha256(b"claim-intake lookup\0" + key).digest(), value.encode(), "sha256").hexdigest()
+             for key in (keyring.keys.values() if keyring else ())]
+    return [*keyed, hashlib.sha256(value.encode()).hexdigest()]
 
 
 def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:
@@ -118,20 +176,12 @@ def decrypt(data: bytes, keyring: Keyring) -> bytes:
         raise UnreadableObjectError("a stored object does not open: altered, or cut short") from exc
 
 
-class EncryptedStore:
+class EncryptedStore(ObjectStore):
     """An ObjectStore that encrypts what it puts and decrypts what it gets."""
 
     def __init__(self, inner: ObjectStore, keyring: Keyring) -> None:
         self.inner = inner
         self.keyring = keyring
-
-    def put(self, data: bytes) -> str:
-        return self.put_file(io.BytesIO(data))
-
-    def put_file(self, source: BinaryIO) -> str:
-        key = file_key(source)
-        self.put_as(key, source)
-        return key
 
     def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
         # Encrypted into a spooled file (memory up to one chunk, then disk), then stored.

@@ -6,6 +6,7 @@ how the code reads and writes it. Names follow the domain reference.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,8 +28,18 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    sessionmaker,
+)
 from sqlalchemy.pool import NullPool
+
+from claim_intake.intake.settings import Settings
+from claim_intake.intake.store.crypto import Keyring, keyring_from_settings, open_text, seal_text
 
 
 def utcnow() -> datetime:
@@ -49,6 +60,51 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def keyring_of(bind: Engine | Session | Any) -> Keyring | None:
+    """The keyring of an engine (``open_database``), of a session's engine, or of a dialect.
+
+    It rides on the engine's dialect: the one object a column type is handed on every read and
+    write, and one per engine, so no process-wide state (tests run services with different keys)."""
+    if isinstance(bind, Session):
+        bind = bind.get_bind()
+    dialect = bind.dialect if isinstance(bind, Engine) else bind
+    return getattr(dialect, "claim_intake_keyring", None)
+
+
+class SealedText(TypeDecorator[str]):
+    """Text encrypted with the engine's keyring (``crypto.seal_text``); in the clear without one.
+    Personal data only: nothing may filter or sort on it in SQL."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        keyring = keyring_of(dialect)
+        return seal_text(value, keyring) if value is not None and keyring else value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        return open_text(value, keyring_of(dialect)) if value is not None else None
+
+
+class SealedJSON(TypeDecorator[Any]):
+    """A JSON value kept as sealed text (``SealedText``); ``None`` is stored as JSON ``null``."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str:
+        text = json.dumps(value, ensure_ascii=False)
+        keyring = keyring_of(dialect)
+        return seal_text(text, keyring) if keyring else text
+
+    def process_result_value(self, value: str | float | None, dialect: Any) -> Any:
+        if not isinstance(value, str):
+            # SQLite gives a column declared JSON numeric affinity: the text of a JSON number comes
+            # back as that number (its type was left as created, migration 0010).
+            return value
+        return json.loads(open_text(value, keyring_of(dialect)))
 
 
 class Base(DeclarativeBase):
@@ -107,7 +163,7 @@ class ClaimRow(Base):
     """The amount staff approved, in fen (integer: no float ever holds money)."""
     approved_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    payout_account: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    payout_account: Mapped[str | None] = mapped_column(SealedText(), nullable=True)
     """The bank account staff entered on approval (``payout.payout_account`` reads it)."""
     member: Mapped[MemberRow | None] = relationship(
         primaryjoin="foreign(ClaimRow.member_id) == MemberRow.id", viewonly=True, lazy="selectin")
@@ -165,12 +221,12 @@ class PageRow(Base):
     source: Mapped[str] = mapped_column(String(20))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SealedText())
     source_width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     source_height: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """The upload's size in pixels (a PDF page: at the render resolution): the frame of field
     boxes and ``lines``. None for pages read before the console existed."""
-    lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    lines: Mapped[list[dict[str, Any]] | None] = mapped_column(SealedJSON(), nullable=True)
     """The OCR lines: ``{"text", "confidence", "box"}``, the box in the upload's pixels."""
     image_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     """The page image's perceptual hash (``ocr.image_hash``): what ``duplicate_image`` compares."""
@@ -186,8 +242,11 @@ class FieldRow(Base):
     part: Mapped[int] = mapped_column(Integer)
     """Index into the document's ``parts``."""
     name: Mapped[str] = mapped_column(String(60))
-    value: Mapped[Any] = mapped_column(JSON)
-    raw: Mapped[str] = mapped_column(Text)
+    value: Mapped[Any] = mapped_column(SealedJSON())
+    raw: Mapped[str] = mapped_column(SealedText())
+    lookup: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    """An ID number's keyed digest (``crypto.lookups``): the search by ID number, the value being
+    sealed. None for other fields."""
     confidence: Mapped[float] = mapped_column(Float)
     page: Mapped[int | None] = mapped_column(Integer, nullable=True)
     box: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)
@@ -201,7 +260,7 @@ class FindingRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(40))
     severity: Mapped[str] = mapped_column(String(20))
-    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body: Mapped[dict[str, Any]] = mapped_column(SealedJSON())
     """The finding as the API shows it (documents point at document ids)."""
 
 
@@ -282,6 +341,12 @@ class StaffMember(Base):
     role: Mapped[str] = mapped_column(String(20), default="admin", server_default="admin")
     """reviewer, approver or admin (``intake.roles``)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    totp_secret: Mapped[str | None] = mapped_column(SealedText(), nullable=True)
+    """Two-step login's secret (``console.two_step``); None: off."""
+    totp_pending: Mapped[str | None] = mapped_column(SealedText(), nullable=True)
+    """A secret shown and not yet confirmed with a code."""
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The time step of the last code accepted: no code is accepted twice."""
 
 
 class LoginAttempt(Base):
@@ -351,9 +416,9 @@ class FieldCorrection(Base):
     part: Mapped[int] = mapped_column(Integer)
     """Index into the document's ``parts``, as for ``FieldRow``."""
     name: Mapped[str] = mapped_column(String(60))
-    value: Mapped[Any] = mapped_column(JSON)
+    value: Mapped[Any] = mapped_column(SealedJSON())
     """Normalised like an extracted value."""
-    raw: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(SealedText())
     """As typed."""
     staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -385,7 +450,8 @@ class ClaimEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     """field.corrected, finding.waived, claim.assigned, contact.logged, link.created,
     claimant.uploaded."""
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(SealedJSON(), default=dict)
+    """A corrected value among others: sealed."""
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -407,8 +473,8 @@ class MemberRow(Base):
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
     unit: Mapped[str | None] = mapped_column(String(200), nullable=True)
     bank: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    account: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    """Kept whole for the bank's payment file; shown masked."""
+    account: Mapped[str | None] = mapped_column(SealedText(), nullable=True)
+    """Kept whole for the bank's payment file (sealed); shown masked."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
@@ -436,8 +502,9 @@ class MemberChange(Base):
     member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
     source: Mapped[str] = mapped_column(String(300))
     """The file imported."""
-    previous: Mapped[dict[str, Any]] = mapped_column(JSON)
-    current: Mapped[dict[str, Any]] = mapped_column(JSON)
+    previous: Mapped[dict[str, Any]] = mapped_column(SealedJSON())
+    current: Mapped[dict[str, Any]] = mapped_column(SealedJSON())
+    """Both sealed: they hold accounts and ID numbers."""
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -454,6 +521,20 @@ class PayoutBatch(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     claims: Mapped[list[ClaimRow]] = relationship(secondary="payout_batch_claims", order_by="ClaimRow.approved_at")
+    erasures: Mapped[list[PayoutBatchErasure]] = relationship(order_by="PayoutBatchErasure.id")
+
+
+class PayoutBatchErasure(Base):
+    """A claim of the batch that was erased since: that it was there and its amount, nothing of the
+    person (the column is not ``claim_id``, which erasure deletes by)."""
+
+    __tablename__ = "payout_batch_erasures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("payout_batches.id"), index=True)
+    erased_claim: Mapped[str] = mapped_column(String(40))
+    approved_fen: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    erased_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class PayoutBatchClaim(Base):
@@ -465,15 +546,15 @@ class PayoutBatchClaim(Base):
     batch_id: Mapped[str] = mapped_column(ForeignKey("payout_batches.id"), index=True)
 
 
-def open_database(url: str, pooled: bool = True) -> Engine:
-    """SQLite gets a folder, cross-thread use (the executor's threads share it), WAL and a busy
+def open_database(url: str, pooled: bool = True, keyring: Keyring | None = None) -> Engine:
+    """``keyring`` seals the personal data columns (``SealedText``, ``SealedJSON``). SQLite gets a folder, cross-thread use (the executor's threads share it), WAL and a busy
     timeout so that the API and the executor can write at the same time. ``pooled`` False: no
     connection kept open (a Celery worker's parent, whose children are forked after it)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        if not pooled:
-            return create_engine(url, poolclass=NullPool)
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, poolclass=NullPool) if not pooled else create_engine(url, pool_pre_ping=True)
+        engine.dialect.claim_intake_keyring = keyring  # type: ignore[attr-defined]
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     db = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -486,7 +567,13 @@ def open_database(url: str, pooled: bool = True) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    db.dialect.claim_intake_keyring = keyring  # type: ignore[attr-defined]
     return db
+
+
+def open_service_database(settings: Settings, pooled: bool = True) -> Engine:
+    """The configured database, sealing with the keys of ``storage_keys`` when set."""
+    return open_database(settings.resolved_database_url, pooled, keyring_from_settings(settings))
 
 
 def make_sessions(db: Engine) -> sessionmaker:

@@ -13,10 +13,11 @@ import os
 import shutil
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 import urllib3
 from minio import Minio
@@ -42,36 +43,42 @@ def file_key(source: BinaryIO) -> str:
     return digest.hexdigest()
 
 
-class ObjectStore(Protocol):
+class ObjectStore(ABC):
+    """A content-addressed store: ``put`` and ``put_file`` key the bytes by their sha256 and store
+    them through ``put_as``, the one write each store implements."""
+
     def put(self, data: bytes) -> str:
         """Stores the bytes (once) and returns their key."""
-        ...
+        return self.put_file(io.BytesIO(data))
 
     def put_file(self, source: BinaryIO) -> str:
         """Stores a seekable file (once), streamed from its start, and returns its key."""
-        ...
+        key = file_key(source)
+        self.put_as(key, source)
+        return key
 
+    @abstractmethod
     def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
         """Stores ``source`` (from where it is) under ``key`` (its plaintext's content key when it
         holds ciphertext: ``crypto``); ``replace`` rewrites an existing object (re-encryption)."""
-        ...
 
+    @abstractmethod
     def get(self, key: str) -> bytes: ...
 
+    @abstractmethod
     def delete(self, key: str) -> None:
         """Removes the object; nothing when it is already gone."""
-        ...
 
+    @abstractmethod
     def keys_older_than(self, age_s: float) -> Iterator[str]:
         """Keys of objects stored more than ``age_s`` ago (the orphan sweep)."""
-        ...
 
+    @abstractmethod
     def check(self) -> None:
         """Raises StorageUnavailableError when the store cannot be used."""
-        ...
 
 
-class LocalStore:
+class LocalStore(ObjectStore):
     """``ROOT/ab/cd/abcd...``: two levels of fan-out keep folders small."""
 
     def __init__(self, root: Path) -> None:
@@ -79,14 +86,6 @@ class LocalStore:
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / key[2:4] / key
-
-    def put(self, data: bytes) -> str:
-        return self.put_file(io.BytesIO(data))
-
-    def put_file(self, source: BinaryIO) -> str:
-        key = file_key(source)
-        self.put_as(key, source)
-        return key
 
     def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
         path = self._path(key)
@@ -137,7 +136,7 @@ class LocalStore:
 _UNAVAILABLE = (urllib3.exceptions.HTTPError, S3Error, OSError)
 
 
-class S3Store:
+class S3Store(ObjectStore):
     def __init__(self, client: Minio, bucket: str) -> None:
         self.client = client
         self.bucket = bucket
@@ -149,14 +148,6 @@ class S3Store:
         if not self.client.bucket_exists(self.bucket):
             self.client.make_bucket(self.bucket)
         self._bucket_ready = True
-
-    def put(self, data: bytes) -> str:
-        return self.put_file(io.BytesIO(data))
-
-    def put_file(self, source: BinaryIO) -> str:
-        key = file_key(source)
-        self.put_as(key, source)
-        return key
 
     def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
         start = source.tell()

@@ -3,17 +3,24 @@ submission period, unit, and a search by name, ID number, invoice number or clai
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, String, cast, or_, select
+from sqlalchemy import Select, or_, select
 
 from claim_intake.intake.member.tables import member_drafts
+from claim_intake.intake.store.crypto import Keyring, lookups
 from claim_intake.intake.store.db import ClaimRow, DocumentRow, FieldRow, InvoiceUse, MemberRow
 
 ID_FIELDS = ("id_number",)
 """Fields holding a claimant's full ID number (application form, ID card)."""
+
+
+def field_lookup(name: str, value: object, keyring: Keyring | None) -> str | None:
+    """What ``FieldRow.lookup`` stores: an ID number's digest under the current key."""
+    if name not in ID_FIELDS or not isinstance(value, str) or not value:
+        return None
+    return lookups(value.upper(), keyring)[0]
 
 
 @dataclass(frozen=True)
@@ -30,8 +37,10 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def apply(query: Select, organisation_id: str, f: ClaimFilter) -> Select:
-    """``query`` selects from ClaimRow; the result is the organisation's claims that pass."""
+def apply(query: Select, organisation_id: str, f: ClaimFilter, keyring: Keyring | None) -> Select:
+    """``query`` selects from ClaimRow; the result is the organisation's claims that pass.
+    ``keyring``: the database's (``db.keyring_of``): a search by ID number finds values sealed with
+    it only (None: those stored in the clear)."""
     query = query.where(ClaimRow.organisation_id == organisation_id, ClaimRow.id.not_in(member_drafts()))
     if f.status:
         query = query.where(ClaimRow.status == f.status)
@@ -52,9 +61,9 @@ def apply(query: Select, organisation_id: str, f: ClaimFilter) -> Select:
     if q:
         by_invoice = select(InvoiceUse.claim_id).where(InvoiceUse.organisation_id == organisation_id,
                                                        InvoiceUse.invoice_number == q)
-        # Field values are JSON: a string value is stored as its JSON text.
+        # Field values may be sealed: an ID number is found by its digest under any key.
         by_id_number = (select(DocumentRow.claim_id).join(FieldRow, FieldRow.document_id == DocumentRow.id)
-                        .where(FieldRow.name.in_(ID_FIELDS), cast(FieldRow.value, String) == json.dumps(q.upper())))
+                        .where(FieldRow.lookup.in_(lookups(q.upper(), keyring))))
         query = query.where(or_(
             ClaimRow.id == q, ClaimRow.external_id == q,
             ClaimRow.claimant_name.like(f"%{_escape_like(q)}%", escape="\\"),
