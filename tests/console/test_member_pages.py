@@ -379,11 +379,13 @@ def test_once_staff_approve_the_member_is_told_the_amount_and_the_status_page_sh
                        headers={"Accept": "application/json"}).status_code == 200
     _wait_read(client, claim_id)
     from claim_intake.intake.store import search
+    from claim_intake.intake.store.db import keyring_of
 
     def listed() -> bool:  # in the staff's claims list (and so the API's)
         with console.service.sessions() as session:
             org_id = session.get(ClaimRow, claim_id).organisation_id
-            return claim_id in session.scalars(search.apply(select(ClaimRow.id), org_id, search.ClaimFilter())).all()
+            return claim_id in session.scalars(search.apply(select(ClaimRow.id), org_id, search.ClaimFilter(),
+                                                                 keyring_of(session))).all()
 
     assert not listed()  # a draft on the member's phone is nobody's to chase yet
     assert client.post(f"/m/c/{claim_id}/submit", data={"csrf_token": token}).status_code == 303
