@@ -76,12 +76,12 @@ def test_the_red_number_after_an_unread_no_is_found_top_right() -> None:
 
 def test_payee_from_the_header_when_no_collection_unit_is_printed() -> None:
     fields = _outpatient(
-        line("复旦大学附属眼耳鼻喉科医院医疗门（急）诊收费票据", 300, 90, y1=150),
+        line("北浦大学附属眼耳鼻喉科医院医疗门（急）诊收费票据", 300, 90, y1=150),
         line("三级甲等专科医院", 700, 150),
         line("医疗机构类型：", 500, 150),
         line("合计(大写):叁佰玖拾元整", 100, 700),
     )
-    assert fields["payee"].value == "复旦大学附属眼耳鼻喉科医院"
+    assert fields["payee"].value == "北浦大学附属眼耳鼻喉科医院"
 
 
 def test_payee_after_its_label_beats_the_header() -> None:
@@ -147,7 +147,7 @@ def test_a_charge_list_over_two_pages_is_one_list() -> None:
 
 def test_a_bill_with_its_title_broken_by_a_seal_is_an_outpatient_invoice() -> None:
     result = classify_page(page(
-        line("上海交通大学医学院附属瑞金医院", 120, 60), line("门急）诊收费票据", 700, 80),
+        line("江南交通大学医学院附属明德医院", 120, 60), line("门急）诊收费票据", 700, 80),
         line("业务流水号：", 100, 130), line("医疗机构类型", 420, 130), line("社会保障号码：", 820, 170),
         line("医保统筹支付：", 130, 540), line("个人账户支付：", 320, 500), line("现金支付：", 130, 500),
     ))
@@ -262,7 +262,7 @@ def test_values_as_dot_matrix_printers_and_ocr_give_them() -> None:
     assert parse_money("¥572..93") == "572.93"
     assert parse_money("15") == "15.00"
     assert normalise_label("金額（元）") == "金额(元)"
-    text = "上海交通大学医学院附属第九人民医院黄浦分院"
+    text = "江南交通大学医学院附属第三人民医院东湖分院"
     assert find_institution("三级甲等专科医院") is None and find_institution("二级综合医院") is None
     assert find_institution(text) == (0, len(text))
 
@@ -332,9 +332,9 @@ def test_the_number_after_a_misread_no_is_still_the_number() -> None:
 
 def test_a_name_whose_end_the_title_covers_is_completed() -> None:
     # The title's 医 lies over the name's 院: read as …科医医疗门…, or …科医 lost under it.
-    for read in ("复旦大学附属眼耳鼻喉科医医疗门（急）诊收费票据", "复旦大学附属眼耳鼻喉科医医元疗门（急）诊收费"):
+    for read in ("北浦大学附属眼耳鼻喉科医医疗门（急）诊收费票据", "北浦大学附属眼耳鼻喉科医医元疗门（急）诊收费"):
         fields = _outpatient(line(read, 300, 90, y1=150), line("医疗机构类型：", 500, 160))
-        assert fields["payee"].value == "复旦大学附属眼耳鼻喉科医院"
+        assert fields["payee"].value == "北浦大学附属眼耳鼻喉科医院"
 
 
 def test_a_name_glued_to_a_title_is_not_completed_into_a_guess() -> None:
@@ -344,14 +344,14 @@ def test_a_name_glued_to_a_title_is_not_completed_into_a_guess() -> None:
     # The title begins at 诊, not over the name's end: what stands before it is no name.
     assert name_before_title("上海交通大学医学院附属第九医疾院急诊收费票据") is None
     assert name_before_title("医疗门(急)诊收费票据") is None
-    assert name_before_title("上海交通大学医学院附属瑞金医院上海市") is None
+    assert name_before_title("江南交通大学医学院附属明德医院上海市") is None
 
 
 def test_stock_parts_of_hospital_names_misread_by_one_character() -> None:
     from claim_intake.extract.institutions import repair_name
 
     assert repair_name("上海市第六人风医院") == "上海市第六人民医院"
-    assert repair_name("上海交通大学医学院附起瑞金医院") == "上海交通大学医学院附属瑞金医院"
+    assert repair_name("江南交通大学医学院附起明德医院") == "江南交通大学医学院附属明德医院"
     # A run that is itself a part, or a name with nothing misread, stays as read.
     assert repair_name("上海市中心医院") == "上海市中心医院"
     assert repair_name("上海中医药大学附属龙华医院") == "上海中医药大学附属龙华医院"

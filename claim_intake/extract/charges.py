@@ -23,8 +23,10 @@ _SELF_PAID = re.compile(r"(?<=[(（])[\u4e00-\u9fff]费(?=[)）])")
 """A charge's 自费 qualifier with its first character misread (``(白费)``): the only one ending in 费."""
 
 
-def repair_charge_name(name: str) -> str:
-    """The category a charge name misreads, the rest of it (``(自费)``) kept as read."""
+def repair_charge_name(name: str, others: tuple[str, ...] = ()) -> str:
+    """The category a charge name misreads, the rest of it (``(自费)``) kept as read. Of several
+    categories as near, the one the list's ``others`` names start with (``诊升费`` beside
+    ``诊疗费(自费)`` is 诊疗费)."""
     name = _SELF_PAID.sub("自费", name)
     match = _LEADING_NAME.match(name)
     if match is None:
@@ -33,6 +35,8 @@ def repair_charge_name(name: str) -> str:
     if word in CHARGE_CATEGORIES or any(word.startswith(c) for c in CHARGE_CATEGORIES):
         return name
     near = [c for c in CHARGE_CATEGORIES if len(c) == len(word) and sum(a != b for a, b in zip(c, word, strict=True)) == 1]
-    # Two categories as near (诊疗费, 诊查费 for 诊升费 ...) leave nothing to choose between, except
-    # where all of them end the same and differ only in the misread place: then keep the reading.
+    # Two categories as near (诊疗费, 诊查费 for 诊升费 ...) leave nothing to choose between unless
+    # the list names one of them elsewhere: otherwise the reading is kept.
+    if len(near) > 1:
+        near = [c for c in near if any(other.startswith(c) for other in others)]
     return near[0] + name[len(word) :] if len(near) == 1 else name

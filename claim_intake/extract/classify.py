@@ -31,6 +31,7 @@ class DocTypeSignals(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     titles: dict[DocType, tuple[str, ...]]
+    title_cues: dict[DocType, str] = {}
     medical_invoice_keywords: dict[str, float]
     keywords: dict[DocType, dict[str, float]]
 
@@ -52,12 +53,16 @@ class PageClass:
     has_title: bool
 
 
-def _title_share(title: str, text: str) -> float:
-    """The share of ``title`` read as one run in ``text``: 1.0 when it is there whole."""
+def _title_share(title: str, text: str, cues: str = "") -> float:
+    """The share of ``title`` read as one run in ``text``: 1.0 when it is there whole. A part of
+    it counts only where it holds one of the type's ``cues``, if it has any: ``院收费票据`` is a
+    hospital's name (…分院) glued to a bare 收费票据, no broken 住院收费票据."""
     if title in text:
         return 1.0
     match = SequenceMatcher(None, title, text, autojunk=False).find_longest_match()
     if match.size < PARTIAL_TITLE_MIN_CHARS or match.size / len(title) < PARTIAL_TITLE_MIN_SHARE:
+        return 0.0
+    if cues and not any(ch in cues for ch in title[match.a : match.a + match.size]):
         return 0.0
     return match.size / len(title)
 
@@ -73,7 +78,8 @@ def classify_page(page: Page, signals: DocTypeSignals | None = None) -> PageClas
     lines = [(normalise_label(line.text), line.box_norm[1]) for line in page.lines]
     for doc_type, titles in signals.titles.items():
         for text, top in lines:
-            share = max(_title_share(normalise_label(title), text) for title in titles)
+            cues = signals.title_cues.get(doc_type, "")
+            share = max(_title_share(normalise_label(title), text, cues) for title in titles)
             if share:
                 weight = share * TITLE_WEIGHT * (2 if top <= TOP_OF_PAGE else 1)
                 scores[doc_type] = max(scores.get(doc_type, 0.0), weight)

@@ -9,7 +9,9 @@ should look at rather than what OCR garbled.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+import re
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from difflib import SequenceMatcher
 
@@ -28,6 +30,9 @@ GARBLED_LIKENESS = 0.7
 (``拾柒元整`` for 贰拾柒元整, ``贰佰壹`` for 贰佰壹拾陆元整)."""
 MIN_FRAGMENT = 3
 """A piece of the total's words this long, read as it is (``贰佰壹``), speaks for that total."""
+MIN_IN_PLACE = 2
+"""A garbled reading of the words' length speaks for a total where this many of its 大写
+characters, and no other, stand where the total's words have them."""
 GARBLED_SUPPORT = 0.8
 """A garbled 大写 reading speaks for the total it resembles, a little less than a clean one."""
 MIN_KEPT_DIGITS = 2
@@ -40,7 +45,7 @@ _UNITS = set("拾佰仟万萬亿元圆角分整")
 CLEAN_WORDS_CONFIDENCE = 0.9
 
 CONFUSABLE_DIGITS = frozenset(
-    frozenset(pair) for pair in ("38", "58", "56", "68", "08", "06", "89", "17", "49", "27")
+    frozenset(pair) for pair in ("38", "58", "56", "68", "08", "06", "89", "17", "49", "27", "01")
 )
 """Digits that dot-matrix print and OCR take for one another."""
 
@@ -117,20 +122,43 @@ def _digits(amount: Decimal) -> str:
 def _repair_words(fields: dict[str, Field], total: Decimal, raw: str) -> None:
     """The 大写 as printed: the form of ``total``'s words that the garbled reading resembles most."""
     variants = words_variants(total)
-    # A fragment says nothing of how the words end: the usual form (元…整) then.
-    best = next((v for v in variants if raw in v), None) or max(variants, key=lambda v: _likeness(v, raw))
+    # A reading that is one of the forms (read with low confidence) is what was printed; a
+    # fragment says nothing of how the words end: the usual form (元…整) then.
+    best = (
+        next((v for v in variants if v == raw), None)
+        or next((v for v in variants if _in_place(v, raw)), None)
+        or next((v for v in variants if raw in v), None)
+        or max(variants, key=lambda v: _likeness(v, raw))
+    )
     field = fields["total_amount_words"]
     fields["total_amount_words"] = _with(field, value=best, confidence=REPAIRED)
+
+
+def _in_place(words: str, raw: str) -> bool:
+    """A reading as long as ``words`` whose legible 大写 characters (a few, at least) all stand
+    where ``words`` has them: ``言佰晶抬元业`` for 壹佰叁拾元整, each numeral and unit misread into
+    another character but the 佰 and the 元 in their places."""
+    if len(raw) != len(words):
+        return False
+    legible = [(a, b) for a, b in zip(words, raw, strict=True) if b in AMOUNT_WORDS_CHARS]
+    return len(legible) >= MIN_IN_PLACE and all(a == b for a, b in legible)
 
 
 def _significant(amount: Decimal) -> str:
     return _digits(amount).rstrip("0").lstrip("0")
 
 
+def _sign_read_as_one(read: Decimal, meant: Decimal) -> bool:
+    """``10.00`` for ¥0.00: a currency sign before the amount read as a leading 1."""
+    text = f"{read:.2f}"
+    return len(text) > len("0.00") and text.startswith("1") and Decimal(text[1:]) == meant
+
+
 def _repair_items(fields: dict[str, Field], total: Decimal) -> bool:
     """One charge line with digits lost (cut at a ruled line or under a stamp: ``97.00`` read for
-    197.00): the vouched total says what it is. A line that reads as other digits is left as it
-    is: that may be what the bill says, and the mismatch is for staff to see."""
+    197.00) or with its ¥ read as a leading 1 (``10.00`` for ¥0.00): the vouched total says what
+    it is. A line that reads as other digits is left as it is: that may be what the bill says,
+    and the mismatch is for staff to see."""
     items = fields["items"].value
     assert isinstance(items, list)
     amounts = [Decimal(item["amount"]) for item in items]
@@ -138,7 +166,8 @@ def _repair_items(fields: dict[str, Field], total: Decimal) -> bool:
     for i, amount in enumerate(amounts):
         needed = total - (sum(amounts) - amount)
         read, wanted = _significant(amount), _significant(needed)
-        if needed > amount and len(read) >= MIN_KEPT_DIGITS and read in wanted:
+        lost_digits = needed > amount and len(read) >= MIN_KEPT_DIGITS and read in wanted
+        if lost_digits or (needed >= 0 and _sign_read_as_one(amount, needed)):
             fixes.append((i, needed))
     if len(fixes) != 1:
         return False
@@ -175,14 +204,16 @@ def _words_support(total: Decimal, field: Field | None) -> float:
         return 0.0
     raw = str(field.raw or field.value)
     resembles = any(
-        _likeness(v, raw) >= GARBLED_LIKENESS or (len(raw) >= MIN_FRAGMENT and raw in v)
+        _likeness(v, raw) >= GARBLED_LIKENESS or (len(raw) >= MIN_FRAGMENT and raw in v) or _in_place(v, raw)
         for v in words_variants(total)
     )
     return GARBLED_SUPPORT if resembles else 0.0
 
 
-def reconcile_totals(fields: dict[str, Field]) -> dict[str, Field]:
+def reconcile_totals(fields: dict[str, Field], blank: Mapping[str, Field] | None = None) -> dict[str, Field]:
     """The bill's totals checked against each other; returns the fields repaired and vouched.
+    ``blank``: the payment parts whose label is printed but whose value was not read, each as
+    the place of its label.
 
     Each figure read (小写, the 大写, the charge lines' sum) is a candidate total, supported by
     every independent reading that agrees with it, the payment parts included; the best supported
@@ -190,6 +221,7 @@ def reconcile_totals(fields: dict[str, Field]) -> dict[str, Field]:
     than 大写 numerals, and a charge list may have lost a line.
     """
     fields, unpriced = _set_unpriced_apart(dict(fields))
+    blank = {name: label for name, label in (blank or {}).items() if name in PAYMENT_PARTS and not _text(fields.get(name))}
     figures = _money(fields.get("total_amount"))
     words_field = fields.get("total_amount_words")
     items = _items_sum(fields.get("items"))
@@ -231,11 +263,16 @@ def reconcile_totals(fields: dict[str, Field]) -> dict[str, Field]:
     elif "items" in fields and items == total and vouched:
         _vouch(fields, ["items"])
     if paid is not None and abs(paid - total) > PAYMENT_ROUNDING and vouched:
-        _repair_payment_part(fields, total - paid)
+        _repair_payment_parts(fields, total)
         parts = [_money(fields.get(name)) for name in PAYMENT_PARTS]
         paid = sum((p for p in parts if p is not None), Decimal(0))
     if paid is not None and abs(paid - total) <= PAYMENT_ROUNDING:
         _vouch(fields, [name for name, part in zip(PAYMENT_PARTS, parts, strict=True) if part is not None])
+        if vouched and len(blank) == 1:
+            # Every other part printed and read, and they make the total: the one label whose
+            # value was not read holds a zero (dot-matrix prints ``0`` small and faint).
+            ((name, label),) = blank.items()
+            fields[name] = _with(label, value="0.00", confidence=REPAIRED)
     if vouched and len(unpriced) == 1:
         _price_the_unpriced(fields, total, *unpriced[0])
     return fields
@@ -275,23 +312,48 @@ def _price_the_unpriced(fields: dict[str, Field], total: Decimal, place: int, na
     fields["items"] = _with(items, value=value, confidence=REPAIRED)
 
 
-def _one_digit_misread(read: Decimal, meant: Decimal) -> bool:
-    """``53.48`` for 83.48: one yuan digit read as one it looks like in dot-matrix print. A
-    difference in the jiao or fen is no misreading: bills that miss by a few fen exist."""
-    a, b = _digits(read), _digits(meant)
-    if len(a) != len(b):
-        return False
-    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    return len(differ) == 1 and differ[0] < len(a) - 2 and frozenset((a[differ[0]], b[differ[0]])) in CONFUSABLE_DIGITS
+MAX_PART_REPAIRS = 2
+_STRAY_DIGIT = re.compile(r"\d+\.\d{2}(?=\d$)")
+"""``18.203``: a mark after the fen read as a third decimal (it is no thousands separator on a
+bill that prints its amounts with the fen)."""
 
 
-def _repair_payment_part(fields: dict[str, Field], shortfall: Decimal) -> None:
-    """The one payment part whose misreading explains how far the parts miss a vouched total."""
-    fixes = []
-    for name in PAYMENT_PARTS:
-        read = _money(fields.get(name))
-        if read is not None and read + shortfall >= 0 and _one_digit_misread(read, read + shortfall):
-            fixes.append((name, read + shortfall))
-    if len(fixes) == 1:
-        name, meant = fixes[0]
-        fields[name] = _with(fields[name], value=str(meant.quantize(Decimal("0.01"))), confidence=REPAIRED)
+def _other_readings(field: Field, read: Decimal) -> list[Decimal]:
+    """What a payment part may have said instead of what was read: one yuan digit read as one it
+    looks like in dot-matrix print (``1.00`` for 0.00, ``53.48`` for 83.48), or the amount before
+    a stray third decimal."""
+    found: list[Decimal] = []
+    digits = _digits(read)
+    for i, digit in enumerate(digits[:-2]):
+        for pair in CONFUSABLE_DIGITS:
+            if digit in pair:
+                other = next(iter(pair - {digit}))
+                found.append(Decimal(digits[:i] + other + digits[i + 1 :]) / 100)
+    stray = _STRAY_DIGIT.search(str(field.raw or ""))
+    if stray is not None:
+        found.append(Decimal(stray.group(0)))
+    return [amount for amount in found if amount != read]
+
+
+def _repair_payment_parts(fields: dict[str, Field], total: Decimal) -> None:
+    """The fewest payment parts (one or two) whose misreading explains how far the parts miss a
+    vouched total, where only one such set of readings makes the total."""
+    names = [name for name in PAYMENT_PARTS if _money(fields.get(name)) is not None]
+    options = []
+    for name in names:
+        read = _money(fields[name])
+        assert read is not None
+        options.append([(read, 0)] + [(amount, 1) for amount in _other_readings(fields[name], read)])
+    fits: dict[int, list[tuple[Decimal, ...]]] = {}
+    for choice in itertools.product(*options):
+        changes = sum(cost for _, cost in choice)
+        if 0 < changes <= MAX_PART_REPAIRS and abs(sum(amount for amount, _ in choice) - total) <= PAYMENT_ROUNDING:
+            fits.setdefault(changes, []).append(tuple(amount for amount, _ in choice))
+    if not fits:
+        return
+    fewest = fits[min(fits)]
+    if len(fewest) != 1:
+        return
+    for name, amount in zip(names, fewest[0], strict=True):
+        if amount != _money(fields[name]):
+            fields[name] = _with(fields[name], value=str(amount.quantize(Decimal("0.01"))), confidence=REPAIRED)

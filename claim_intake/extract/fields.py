@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from statistics import fmean
 
 from claim_intake.extract.charges import repair_charge_name
-from claim_intake.extract.crosscheck import reconcile_totals, without_unpriced
+from claim_intake.extract.crosscheck import PAYMENT_PARTS, reconcile_totals, without_unpriced
 from claim_intake.extract.institutions import (
     institution_span,
     name_before_title,
@@ -19,6 +20,7 @@ from claim_intake.extract.layout import LabelHit, NormLine, find_labels, same_ro
 from claim_intake.extract.models import Field
 from claim_intake.extract.normalize import (
     find_amount_words,
+    find_dates,
     normalise_masked_id,
     parse_date,
     parse_date_range,
@@ -107,8 +109,24 @@ def _parse_masked_id(spec: FieldSpec, text: str) -> Parsed | None:
     return Parsed(normalise_masked_id(match.group(0)), match.start(), match.end())
 
 
+_NO_AMOUNT = re.compile(
+    r"^[^\d]*\d(?:[\d.,]*\d)?(?:[A-Za-z]|[-/*×]\d)|^[^\d]*[\u4e00-\u9fff]\d+(?:\.\d+)?[\u4e00-\u5142\u5144-\u9fff]"
+)
+"""A first number with a unit after it (``6g*1/袋``), run into a code or date (``3-15-8``), or
+inside a run of words (``请到门诊3楼``, ``第17号``; an amount there ends in 元): a detail line's
+quantity, a note, a place, not the amount a payment label looks for."""
+_MONEY_TEXT = re.compile(r"[¥￥]?[\d日口Oo][\d.,，日口Oo]*")
+
+
 def _parse_money(spec: FieldSpec, text: str) -> Parsed | None:
-    return _span(text, parse_money(text))
+    if _NO_AMOUNT.match(text):
+        return None
+    value = parse_money(text)
+    if value is None:
+        return None
+    # Where the figure stands in the text, so that a bare ``0.00`` box fits better than ``诊查费15``.
+    found = _MONEY_TEXT.search(text)
+    return Parsed(value, *found.span()) if found else Parsed(value, 0, len(text))
 
 
 def _parse_date(spec: FieldSpec, text: str) -> Parsed | None:
@@ -203,6 +221,13 @@ def _locate(doc: _DocumentText, template: Template) -> dict[str, Candidate]:
             continue
         for hit in doc.hits_for(name):
             candidates.extend(candidates_for(hit, spec, _rank(spec, hit), doc.layout, _PARSERS[spec.type]))
+    total, words = template.fields.get("total_amount"), template.fields.get("total_amount_words")
+    if total is not None and words is not None:
+        # The 小写 figure printed on the 大写 row, in a box of its own after the words, where no
+        # 合计/小写 label says so (older forms): the least preferred place for the total.
+        for hit in doc.hits_for("total_amount_words"):
+            found = candidates_for(hit, total, len(total.labels) + 1, doc.layout, _PARSERS[total.type])
+            candidates.extend(replace(c, field="total_amount") for c in found if not c.inline)
     return assign(candidates)
 
 
@@ -240,7 +265,7 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
             fallback = (
                 _header_institution(doc) if spec.type is FieldType.institution
                 else _alone_top_right(doc, spec) if spec.fallback == "alone_top_right"
-                else _date_in_blanks(doc) if spec.fallback == "date_in_blanks"
+                else _date_in_blanks(doc) or _the_only_date(doc, hits, located) if spec.fallback == "date_in_blanks"
                 else None
             )
             if fallback is not None:
@@ -276,7 +301,15 @@ def extract_fields(template: Template, pages: Sequence[Page]) -> dict[str, Field
         if spec.type is FieldType.institution and name in fields:
             found = _better_reading(fields[name], _header_institution(doc))
             fields[name] = found.model_copy(update={"value": repair_name(str(found.value))})
-    return reconcile_totals(fields) if "totals" in template.cross_checks else without_unpriced(fields)
+    if "totals" not in template.cross_checks:
+        return without_unpriced(fields)
+    # Payment labels printed whose value was not read: their places, for the arithmetic to fill.
+    blank = {
+        name: _field(hits[0].line, hits[0].start, hits[0].end, "")
+        for name in PAYMENT_PARTS
+        if name in template.fields and (hits := doc.hits_for(name)) and not (name in fields and fields[name].value)
+    }
+    return reconcile_totals(fields, blank)
 
 
 _FIGURE_AFTER_WORDS = re.compile(r"^\W?.?[(（]?[¥￥Yy]?(\d[\d,]*\.\d{2})[)）]?$")
@@ -323,7 +356,7 @@ def _header_names(doc: _DocumentText, lines: list[NormLine]) -> list[tuple[float
             continue
         span = institution_span(line.text)
         glued = name_before_title(line.text)
-        # A name running into the title is read up to the title (…医院黄浦分院收费票据).
+        # A name running into the title is read up to the title (…医院东湖分院收费票据).
         if glued is not None and (span is None or glued[0] >= span[1]):
             cut, name = glued
             found.append((line.line.box[3] - line.line.box[1], line, (0, cut), name))
@@ -411,6 +444,35 @@ def _date_in_blanks(doc: _DocumentText) -> Field | None:
         return Field(value=value, raw=text, confidence=round(min(p.line.confidence for p in found), 4),
                      page=first.page.number, box=first.page.to_source(box))
     return None
+
+
+_IMPRINT = re.compile(r"印制|印刷|印务")
+ONLY_DATE_CONFIDENCE = 0.8
+"""Ceiling of the confidence of a date read unlabelled: it is the bill's, not read as its issue date."""
+
+
+def _the_only_date(doc: _DocumentText, hits: list[LabelHit], located: dict[str, Candidate]) -> Field | None:
+    """The date label is printed but its value not read (struck through by a ruled line, printed
+    over the frame): the one date the document prints elsewhere, unlabelled (a registration
+    slip's, a prescription's time), is that day. A date with a label of its own (就诊日期) or
+    taken as another field's value says nothing of this one; where several are printed, none
+    is guessed."""
+    if not hits:
+        return None
+    claimed = {id(candidate.line) for candidate in located.values()}
+    # As printed, spaces kept: ``2021-3-9 14:05`` runs the day into the time without them. The
+    # form printer's imprint (``…2019年3月5日印制…``, down the margin) dates the paper, not the bill.
+    found = [
+        (line, dates) for line in doc.lines
+        if not doc.hits[line] and id(line) not in claimed and not _IMPRINT.search(line.text)
+        and line.line.box[2] - line.line.box[0] > line.line.box[3] - line.line.box[1]
+        and (dates := find_dates(line.line.text))
+    ]
+    if len({day for _, dates in found for day, _ in dates}) != 1:
+        return None
+    line, dates = found[0]
+    field = _field(line, 0, len(line.text), dates[0][0].isoformat(), dates[0][1].strip())
+    return field.model_copy(update={"confidence": min(field.confidence, ONLY_DATE_CONFIDENCE)})
 
 
 def _unread_value(hit: LabelHit) -> Field | None:
@@ -540,7 +602,10 @@ def _extract_items(doc: _DocumentText, spec: FieldSpec) -> Field | None:
     x1 = max(line.line.box[2] for line in on_first)
     y1 = max(line.line.box[3] for line in on_first)
     return Field(
-        value=[{"name": repair_charge_name(item.name), "amount": item.amount} for item in items],
+        value=[
+            {"name": repair_charge_name(item.name, tuple(other.name for other in items if other is not item)), "amount": item.amount}
+            for item in items
+        ],
         raw="; ".join(f"{item.name} {item.amount}" for item in items),
         confidence=round(min(line.line.confidence for line in used), 4),
         page=first.number,

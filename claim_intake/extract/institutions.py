@@ -1,7 +1,7 @@
 """Hospital names as real bills print them: glued to the form's title, one character misread.
 
 A dot-matrix printer often puts the hospital's name on the same band as the pre-printed title, so
-the recogniser reads one run (``复旦大学附属眼耳鼻喉科医医疗门（急）诊收费票据``) in which the title
+the recogniser reads one run (``北浦大学附属眼耳鼻喉科医医疗门（急）诊收费票据``) in which the title
 covers the name's last characters. And a name is read twice on many bills (in the header and after
 收款单位), not always equally well. What is used here is how Chinese hospital names are built,
 never the names of particular hospitals: a name ends in 医院 (or 中心, 卫生院 ...), and is made of a
@@ -39,7 +39,7 @@ _PARTS = frozenset(NAME_PARTS)
 _LOOKALIKE_ENDING = re.compile(
     r"(?<=[\u4e00-\u9fff]{2})[区匡库庫]院(?=[\u4e00-\u9fff]{1,4}?(?:分院|院区)|(?![\u4e00-\u9fff]))"
 )
-"""医院 with its 医 read as a character of a like frame (``浦南区院``, ``人民库院黄浦分院``): no
+"""医院 with its 医 read as a character of a like frame (``江南区院``, ``人民库院东湖分院``): no
 name ends in 区院 or 库院, alone or before a branch."""
 _NUMBERED_PEOPLES = re.compile(r"(第[一二三四五六七八九十]{1,3})民医院")
 """第六人民医院 with its 人 lost (``第九民医院``): numbered hospitals are people's hospitals."""
@@ -77,7 +77,7 @@ def name_before_title(text: str) -> tuple[int, str] | None:
     cut = best[0]
     head = text[:cut]
     if _name_at_end(head) is None and head.endswith("分"):
-        # A branch (黄浦分院) whose 院 lies under the title.
+        # A branch (东湖分院) whose 院 lies under the title.
         head += "院"
     elif _name_at_end(head) is None and text[cut] == "医":
         # The title's 医 lies over the name's last characters: a hospital's name ends in 医院, and
@@ -104,7 +104,7 @@ def institution_span(text: str) -> tuple[int, int] | None:
 def repair_name(name: str) -> str:
     """``上海市第六人风医院`` -> ``上海市第六人民医院``: runs one character off a stock part of
     hospital names restored to it, longest parts first; a lookalike 医 of the ending restored
-    (``浦南区院``); a branch read to its first character completed (``瑞金医院北``)."""
+    (``江南区院``); a branch read to its first character completed (``江南医院北``)."""
     name = _NUMBERED_PEOPLES.sub(r"\1人民医院", _LOOKALIKE_ENDING.sub("医院", name))
     if len(name) > 2 and name[-1] in BRANCHES and name[:-1].endswith("院"):
         name += "院"

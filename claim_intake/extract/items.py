@@ -83,6 +83,11 @@ def read_column_items(lines: list[NormLine], amount_column: tuple[float, float],
     items: list[Item] = []
     for row in _rows(lines):
         height = max(ln.line.box[3] - ln.line.box[1] for ln in row)
+        pairs = _PAIR.findall("".join(ln.line.text for ln in row).replace(" ", ""))
+        if len(pairs) >= MIN_PAIRS_IN_ROW and all(_CJK.search(name) for name, _ in pairs):
+            # Two charges printed on one row (``西药费¥128.40 其他费¥3.00``): each with its amount.
+            items += [Item(_LEADER.sub("", name), amount) for name, raw in pairs if (amount := parse_money(raw))]
+            continue
         amounts = [
             (ln, text) for ln in row
             if left - 2 * height <= ln.centre_x <= right + 3 * height
@@ -104,11 +109,19 @@ def read_column_items(lines: list[NormLine], amount_column: tuple[float, float],
                 continue
             name, raw_amount = _LEADER.sub("", match.group("name")), match.group("amount")
         amount = parse_money(raw_amount.lstrip("-"))
-        if amount is None or not _CJK.search(name) or normalise_label(name) in _HEADER_WORDS:
+        if amount is None or not _CJK.search(name) or normalise_label(name) in _HEADER_WORDS or name[:1] in _WORDS_NUMERALS:
             continue
         items.append(Item(name, amount))
     return items
 
+
+_PAIR = re.compile(r"([^\d¥￥.,]+?)[¥￥]?(\d[\d,]*\.\d{2})(?!\d)")
+"""A name and its amount with the fen, as a row prints them one after the other."""
+MIN_PAIRS_IN_ROW = 2
+
+_WORDS_NUMERALS = frozenset("壹贰貮叁参肆伍陆陸柒捌玖")
+"""No charge is named with a 大写 numeral first: such a row is the 大写 total printed high into
+the list (``叁拾贰元整 32.00`` read as ``叁指集加强``)."""
 
 _CATEGORY = re.compile(r"[\u4e00-\u9fff]{1,8}费")
 MIN_GRID_CELLS = 3

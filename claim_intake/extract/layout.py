@@ -98,6 +98,28 @@ def _fuzzy(label: str) -> re.Pattern[str]:
     return re.compile("|".join(substituted + dropped))
 
 
+TRUNCATED_MIN_LENGTH = 6
+"""Labels this long are also found cut to their first half or more before a separator
+(``医保统:`` for 医保统筹支付：, the rest lost under a stamp or faint print)."""
+
+
+@functools.cache
+def _truncations(labels: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Per long label, the pattern of its cuts, with its field. A cut that is itself another
+    label (金额合计 of 金额合计(大写)) stays that label's."""
+    found = []
+    for label, field in labels:
+        if len(label) < TRUNCATED_MIN_LENGTH:
+            continue
+        cuts = [
+            re.escape(label[:n]) for n in range(len(label) - 2, (len(label) + 1) // 2 - 1, -1)
+            if not any(other != label and other in label[:n] for other, _ in labels)
+        ]
+        if cuts:
+            found.append((re.compile(f"(?:{'|'.join(cuts)})(?=[{re.escape(_SEPARATORS)}])"), field))
+    return tuple(found)
+
+
 def _occurrences(text: str, label: str, fuzzy: bool) -> list[tuple[int, int]]:
     if not fuzzy:
         spans, pos = [], text.find(label)
@@ -111,19 +133,26 @@ def _occurrences(text: str, label: str, fuzzy: bool) -> list[tuple[int, int]]:
 def find_labels(line: NormLine, labels: list[tuple[str, str]]) -> list[LabelHit]:
     """Non-overlapping label occurrences; ``labels`` is (label, field), longest label first.
 
-    Exact matches are taken first; then long labels with one character misread or missing.
+    Exact matches are taken first; then long labels with one character misread or missing;
+    then the longest ones cut short before a separator.
     """
     taken = [False] * len(line.text)
     found: list[tuple[int, int, str]] = []
+
+    def take(spans: list[tuple[int, int]], field: str) -> None:
+        for start, end in spans:
+            if not any(taken[start:end]):
+                for i in range(start, end):
+                    taken[i] = True
+                found.append((start, end, field))
+
     for fuzzy in (False, True):
         for label, field in labels:
             if fuzzy and len(label) < FUZZY_MIN_LENGTH:
                 continue
-            for start, end in _occurrences(line.text, label, fuzzy):
-                if not any(taken[start:end]):
-                    for i in range(start, end):
-                        taken[i] = True
-                    found.append((start, end, field))
+            take(_occurrences(line.text, label, fuzzy), field)
+    for cut, field in _truncations(tuple(labels)):
+        take([m.span() for m in cut.finditer(line.text)], field)
     found.sort()
     hits = []
     for i, (start, end, field) in enumerate(found):

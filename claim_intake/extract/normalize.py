@@ -99,10 +99,21 @@ def parse_integer(text: str) -> int | None:
 _GARBLED_WORDS = re.compile(f"[{AMOUNT_WORDS_CHARS}]{{2,}}[^{AMOUNT_WORDS_CHARS}\\s\\d:：()（）¥￥][{AMOUNT_WORDS_CHARS}]{{2,}}")
 
 
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{4,12}")
+MIN_WORDS_CHARS = 2
+"""A run of Chinese with this many 大写 characters in it may be a 大写 reading garbled throughout."""
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
 def find_amount_words(text: str) -> str | None:
     """The 大写 amount exactly as printed, if ``text`` holds one that parses; else a 大写 reading
     with one character misread inside (``玖拾管元玖角``), as read, for the cross-checks to repair:
-    reporting its parsable first half (``玖拾``) would claim an amount the bill does not state."""
+    reporting its parsable first half (``玖拾``) would claim an amount the bill does not state.
+    Failing both, a run of Chinese with a few 大写 characters scattered in it (``言佰晶抬元业``,
+    faint dot-matrix print): also as read, for the cross-checks to repair or doubt."""
     garbled = _GARBLED_WORDS.search(text)
     for match in _AMOUNT_WORDS.finditer(text):
         if garbled and garbled.start() <= match.start() < garbled.end():
@@ -111,8 +122,15 @@ def find_amount_words(text: str) -> str | None:
             parse_amount_words(match.group(0))
         except AmountWordsError:
             continue
+        start = match.start()
+        if match.group(0).startswith("拾") and start > 0 and _is_cjk(text[start - 1]):
+            # ``歪拾伍元整``: the 壹 of 壹拾 misread, not a 拾伍元整 printed after other words.
+            return text[start - 1 : match.end()]
         return match.group(0)
-    return garbled.group(0) if garbled else None
+    if garbled:
+        return garbled.group(0)
+    run = next((m for m in _CJK_RUN.finditer(text) if sum(ch in AMOUNT_WORDS_CHARS for ch in m.group(0)) >= MIN_WORDS_CHARS), None)
+    return run.group(0) if run else None
 
 
 _INSTITUTION = re.compile(
@@ -126,7 +144,7 @@ _GRADE = re.compile(r"级[甲乙丙特]等|^.?[甲乙丙]等(?:综合|专科|中
 
 def find_institution(text: str) -> tuple[int, int] | None:
     """The span of a hospital or clinic's name in ``text`` (``上海市第六人民医院``,
-    ``…附属第九人民医院黄浦分院``, ``…医院(总院)``), or None."""
+    ``…附属第三人民医院东湖分院``, ``…医院(总院)``), or None."""
     for match in _INSTITUTION.finditer(text):
         if not _GRADE.search(match.group(0)):
             return match.span()

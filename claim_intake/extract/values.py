@@ -11,12 +11,13 @@ favours candidates shifted the same way.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from claim_intake.extract.layout import LabelHit, NormLine, box_centre_y, box_height
-from claim_intake.extract.templates import FieldSpec
+from claim_intake.extract.templates import FieldSpec, FieldType
 from claim_intake.ocr.models import Box, Page
 
 MAX_ROWS_OFF = 2.2
@@ -27,6 +28,7 @@ MAX_GAP_OFF_ROW = 8.0
 """How far right of its label a value may start, in label heights (a total at the far end of
 an expense list's 合计 row)."""
 MIN_OFFSET_SAMPLES = 3
+_WORDS_BEFORE = re.compile(r"^\W*[\u4e00-\u9fff]{2,}")
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,18 @@ class Layout:
         return False
 
 
+    def text_between(self, label: Box, value: Box, page: Page, skip: tuple[NormLine, ...]) -> bool:
+        """Other text stands on the value's row between the label and the value (a detail table's
+        cells between a payment label and a figure far right of it)."""
+        for line in self.lines:
+            if line.page is not page or line in skip:
+                continue
+            box = line.line.box
+            if label[2] <= box[0] and box[2] <= value[0] and abs(box_centre_y(box) - box_centre_y(value)) < 0.5 * box_height(value):
+                return True
+        return False
+
+
 def _fit(parsed: Parsed, text: str) -> float:
     """How much of the segment the value is: a bare ``0.00`` box beats ``诊查费15``."""
     return (parsed.end - parsed.start) / max(len(text.strip(" :;,.、")), 1)
@@ -140,6 +154,11 @@ def candidates_for(
         parsed = parse(spec, text)
         if parsed is None:
             continue
+        if spec.type is FieldType.money and _WORDS_BEFORE.match(text[: parsed.start]):
+            continue  # ``诊查费15``, ``白芷0``: a figure printed after words is theirs
+        if gap > MAX_GAP_OFF_ROW and layout.text_between(label, box, line.page, (line, other)):
+            continue
+
         prior = 0.9 + preference + crowded - 0.02 * max(gap, 0.0) + 0.2 * _fit(parsed, text)
         found.append(Candidate(hit.field, other, start, parsed, False, dy, prior))
     return found
