@@ -56,6 +56,8 @@ class Service:
     def start(self) -> None:
         if self.settings.migrate_on_start:
             migrate.upgrade(self.db)
+        if isinstance(self.executor, InProcessExecutor):
+            self.executor.start()
         self.recover()
         if self.reconciler is not None:
             self.reconciler.start()
