@@ -26,6 +26,9 @@ BUSY_TIMEOUT_S = 30.0
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
+# A forked child (a Celery worker) starts with fresh locks: one held by another thread at the
+# fork would stay held in the child for ever.
+os.register_at_fork(after_in_child=_locks.clear)
 
 
 def _lock_for(database: str) -> threading.Lock:
