@@ -5,7 +5,10 @@ inpatient_complete, padded so that every claim is new to the store) to `claim-in
 embedded mode (SQLite, a local folder, reading in the service's own executor with the real OCR
 engine). It prints the acknowledgement (202) latency, then, while the reader works through the
 burst, the latency of `GET /v1/claims/{id}` polled by a few clients, each against its target:
-acknowledgement p95 <= 400 ms, status p95 <= 150 ms (issue [6/6 speed]).
+acknowledgement p95 <= 400 ms, status p95 <= 150 ms (issue [6/6 speed]). For a server it started,
+it also prints the CPU time the server used while acknowledging: its event loop's thread (every
+request's parsing queues for it), the whole API process, and the reading processes; these hold
+on a machine shared with other work, where the latencies do not.
 
 Usage: python benchmarks/burst.py [--claims 20] [--polls 200] [--url URL --key KEY]
 """
@@ -13,12 +16,14 @@ Usage: python benchmarks/burst.py [--claims 20] [--polls 200] [--url URL --key K
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import psutil
 from load_api import add_target_options, bundle, target
 
 IMAGE_SIZE = 1_000_000
@@ -59,7 +64,14 @@ def _processing(client: httpx.Client, ids: list[str]) -> int:
     return sum(1 for claim_id in ids if client.get(f"/v1/claims/{claim_id}").json()["status"] == "processing")
 
 
-def run(url: str, key: str, claims: int, polls: int) -> None:
+def _cpu_seconds(server: psutil.Process) -> tuple[float, float, float]:
+    """The event loop's thread (the main one), the whole process, and its children."""
+    loop = next(t for t in server.threads() if t.id == server.pid)
+    children = sum(sum(c.cpu_times()[:2]) for c in server.children(recursive=True))
+    return loop.user_time + loop.system_time, sum(server.cpu_times()[:2]), children
+
+
+def run(url: str, key: str, claims: int, polls: int, pid: int | None = None) -> None:
     headers = {"Authorization": f"Bearer {key}"}
     payloads = [bundle(IMAGE_SIZE) for _ in range(claims)]
     size = sum(len(d) for _, d in payloads[0]) / 1e6
@@ -67,9 +79,15 @@ def run(url: str, key: str, claims: int, polls: int) -> None:
     with httpx.Client(base_url=url, headers=headers, timeout=120,
                       limits=httpx.Limits(max_connections=claims + 8)) as client:
         requests = [_prepared(client, files) for files in payloads]
+        server = psutil.Process(pid) if pid else None
+        before = _cpu_seconds(server) if server else None
         with ThreadPoolExecutor(max_workers=claims) as pool:
             results = list(pool.map(lambda request: _send(client, request), requests))
         print(_line("acknowledgement", [r[0] for r in results], ACK_TARGET_MS))
+        if server and before:
+            loop, process, readers = (1000 * (b - a) for a, b in zip(before, _cpu_seconds(server)))
+            print(f"  server CPU while acknowledging: event loop {loop:.0f} ms, API process {process:.0f} ms, "
+                  f"reading processes {readers:.0f} ms; load average {os.getloadavg()[0]:.1f}")
         ids = [r[1] for r in results]
 
         def poll(_: int) -> float:
@@ -95,8 +113,8 @@ def main() -> None:
     parser.add_argument("--polls", type=int, default=200)
     add_target_options(parser)
     args = parser.parse_args()
-    with target(args) as (url, key):
-        run(url, key, args.claims, args.polls)
+    with target(args) as (url, key, pid):
+        run(url, key, args.claims, args.polls, pid)
 
 
 if __name__ == "__main__":

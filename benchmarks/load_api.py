@@ -58,7 +58,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def embedded_server() -> Iterator[tuple[str, str]]:
+def embedded_server() -> Iterator[tuple[str, str, int]]:
+    """The URL, an API key and the server's process id."""
     cli = Path(sys.executable).parent / "claim-intake"
     with tempfile.TemporaryDirectory(prefix="claim-intake-load-") as data_dir:
         env = {**os.environ, "CLAIM_INTAKE_DATA_DIR": data_dir}
@@ -79,7 +80,7 @@ def embedded_server() -> Iterator[tuple[str, str]]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("claim-intake serve did not start")
                 time.sleep(0.2)
-            yield url, key
+            yield url, key, server.pid
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -125,15 +126,16 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
-def target(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
-    """The service to load: ``--url`` with its ``--key``, else an embedded one started here."""
+def target(args: argparse.Namespace) -> Iterator[tuple[str, str, int | None]]:
+    """The service to load: ``--url`` with its ``--key``, else an embedded one started here (then
+    its process id too)."""
     if not args.url:
         with embedded_server() as found:
             yield found
         return
     if not args.key:
         raise SystemExit("--key (or CLAIM_INTAKE_API_KEY) is needed with --url")
-    yield args.url, args.key
+    yield args.url, args.key, None
 
 
 def main() -> None:
@@ -142,7 +144,7 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1, help="claims per client")
     add_target_options(parser)
     args = parser.parse_args()
-    with target(args) as (url, key):
+    with target(args) as (url, key, _pid):
         run(url, key, args.clients, args.claims)
 
 

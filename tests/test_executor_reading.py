@@ -3,6 +3,8 @@ own thread where it cannot be handed over (a test's engine) or the setting says 
 
 from __future__ import annotations
 
+import os
+
 from claim_intake.ocr.engine import engine_factory
 from claim_intake.ocr.options import ReadOptions
 from claim_intake.pipeline import read_upload
@@ -37,3 +39,23 @@ def test_an_engine_passed_in_or_the_setting_off_reads_in_the_executors_thread() 
     finally:
         passed_in.shutdown()
         setting_off.shutdown()
+
+
+def _niceness(pid: int = 0) -> int:
+    return os.getpriority(os.PRIO_PROCESS, pid)
+
+
+def test_the_reading_processes_start_with_the_executor_below_the_apis_priority() -> None:
+    """Lowered as soon as they exist, not once they have imported (seconds of CPU on a small
+    server, taken from the uploads that woke them), and the service's own priority untouched."""
+    own = _niceness()
+    options = ReadOptions()
+    executor = InProcessExecutor(_ctx(options, engine_factory(options)), ReadPolicy())
+    try:
+        executor.start()
+        children = list(executor.ctx.read._pool._processes)  # type: ignore[attr-defined]
+        assert len(children) == 1
+        assert [_niceness(pid) for pid in children] == [min(19, own + 10)]
+        assert _niceness() == own
+    finally:
+        executor.shutdown()

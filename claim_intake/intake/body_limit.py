@@ -110,7 +110,7 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, guarded_send)
         except Exception:
             # Once refused, whatever comes out of the app is the refusal, however wrapped on the
-            # way (an ExceptionGroup from a task group in Starlette's BaseHTTPMiddleware).
+            # way (an ExceptionGroup from a task group in the app or a middleware).
             if not refused:
                 raise
             if not responded:

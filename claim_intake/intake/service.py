@@ -59,6 +59,8 @@ class Service:
     def start(self) -> None:
         if self.settings.migrate_on_start:
             migrate.upgrade(self.db)
+        if isinstance(self.executor, InProcessExecutor):
+            self.executor.start()
         self.recover()
         for periodic in self.beat:
             periodic.start()

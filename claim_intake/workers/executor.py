@@ -48,6 +48,11 @@ class InProcessExecutor:
         with self._lock:
             return self._pending
 
+    def start(self) -> None:
+        """Starts the reading processes, if any, before the first upload needs them."""
+        if self._reader is not None:
+            self._reader.start()
+
     def submit_document(self, document_id: str) -> Future[None]:
         return self._submit(self._process_document, document_id)
 

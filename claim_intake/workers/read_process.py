@@ -4,6 +4,11 @@ OCR and extraction hold the GIL for much of a page (image steps, decoding, parsi
 of the API process they slow every request the API answers meanwhile. A child process has its
 own interpreter: the API keeps its GIL and stays quick while documents are read. The child loads
 its engine on first use and keeps it, as a worker does.
+
+The children run at a lower priority than the API from their first instruction: a freshly
+spawned child spends seconds of CPU importing before it can run an initializer, and on a small
+server those seconds came out of the acknowledgements of the uploads that woke it. The service
+starts them with itself (``start``), so that the first uploads do not wait on a spawn either.
 """
 
 from __future__ import annotations
@@ -24,10 +29,28 @@ log = logging.getLogger(__name__)
 
 _NICENESS = 10
 """Reading is background work: on a small server the API's answers come first for the CPU."""
+_LOWEST = 19
 
 
-def _lower_priority() -> None:
-    os.nice(_NICENESS)
+def _background_niceness() -> int:
+    return min(_LOWEST, os.getpriority(os.PRIO_PROCESS, 0) + _NICENESS)
+
+
+def _lower_priority(niceness: int, pid: int = 0) -> None:
+    """Lowers a process (0: this one) to ``niceness``; never raises it (that needs privileges)."""
+    if os.getpriority(os.PRIO_PROCESS, pid) < niceness:
+        os.setpriority(os.PRIO_PROCESS, pid, niceness)
+
+
+def _lower_children(pool: ProcessPoolExecutor, niceness: int) -> None:
+    """The pool's processes, lowered by the parent as soon as they exist. ``_processes`` is the
+    executor's own table; should it ever go, the children still lower themselves (the pool's
+    initializer), only later."""
+    for pid in list(getattr(pool, "_processes", None) or ()):
+        try:
+            _lower_priority(niceness, pid)
+        except (ProcessLookupError, PermissionError):
+            pass  # gone already: the pool replaces it
 
 
 class ChildProcessReader:
@@ -35,6 +58,7 @@ class ChildProcessReader:
 
     def __init__(self, workers: int = 1) -> None:
         self._workers = workers
+        self._niceness = _background_niceness()
         self._lock = threading.Lock()
         self._pool = self._new_pool()
 
@@ -42,14 +66,24 @@ class ChildProcessReader:
         # Spawned, not forked: a fork of a threaded server can inherit held locks, and ONNX
         # Runtime sessions must be created after the fork anyway.
         return ProcessPoolExecutor(
-            max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+            max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_lower_priority, initargs=(self._niceness,),
         )
+
+    def start(self) -> None:
+        """Spawns the reading processes now (the first read would), at their lower priority."""
+        with self._lock:
+            pool = self._pool
+        pool.submit(os.getpid)  # a spawn-context pool starts all its processes at its first job
+        _lower_children(pool, self._niceness)
 
     def __call__(self, name: str, data: bytes, options: ReadOptions, engine: ConfiguredEngine) -> FileReport:
         with self._lock:
             pool = self._pool
         try:
-            return pool.submit(read_upload, name, data, options, engine).result()
+            future = pool.submit(read_upload, name, data, options, engine)
+            _lower_children(pool, self._niceness)  # a pool replaced after a crash starts here
+            return future.result()
         except BrokenProcessPool as exc:
             # The child died (killed, out of memory): a fresh one takes the next try.
             with self._lock:

@@ -263,6 +263,9 @@ def test_every_access_to_a_claim_is_audited(api: Api) -> None:
 def test_health_readiness_and_metrics(api: Api) -> None:
     assert api.client.get("/healthz").json() == {"status": "ok"}
     assert api.client.get("/readyz").json() == {"status": "ready"}
+    api.client.get("/v1/claims/clm_nothing")  # no key: refused before any route body runs
     metrics = api.client.get("/metrics").text
-    assert "claim_intake_http_requests_total" in metrics
+    assert 'claim_intake_http_requests_total{method="GET",route="/readyz",status="200"} 1.0' in metrics
+    assert 'claim_intake_http_requests_total{method="GET",route="/v1/claims/{claim_id}",status="401"} 1.0' in metrics
+    assert 'claim_intake_http_request_seconds_count{method="GET",route="/healthz"} 1.0' in metrics
     assert "claim_intake_documents_read_total" in metrics

@@ -5,7 +5,6 @@ each area (``claim_routes``, ``webhook_routes``, ``operation_routes``) and the c
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,6 +26,7 @@ from claim_intake.intake.body_limit import BodyLimitMiddleware
 from claim_intake.intake.console.app import install_console
 from claim_intake.intake.console.secret import console_secret
 from claim_intake.intake.member.pages import install_member_pages
+from claim_intake.intake.request_metrics import RequestMetricsMiddleware
 from claim_intake.intake.security_headers import SecurityHeadersMiddleware
 from claim_intake.intake.service import build_service
 from claim_intake.intake.settings import Settings
@@ -86,15 +86,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory | None = None) 
     app.state.service = service
     _install_error_handlers(app)
 
-    @app.middleware("http")
-    async def _measure(request: Request, call_next):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        service.metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        service.metrics.request_seconds.labels(request.method, route).observe(time.perf_counter() - started)
-        return response
-
+    app.add_middleware(RequestMetricsMiddleware, metrics=service.metrics)
     for router in (claim_routes.router, member_routes.router, payout_routes.router, webhook_routes.router,
                    operation_routes.router):
         app.include_router(router)

@@ -40,6 +40,7 @@ from sqlalchemy.pool import NullPool
 
 from claim_intake.intake.settings import Settings
 from claim_intake.intake.store.crypto import Keyring, keyring_from_settings, open_text, seal_text
+from claim_intake.intake.store.sqlite_writes import BUSY_TIMEOUT_S, WriterConnection
 
 
 def utcnow() -> datetime:
@@ -547,8 +548,10 @@ class PayoutBatchClaim(Base):
 
 
 def open_database(url: str, pooled: bool = True, keyring: Keyring | None = None) -> Engine:
-    """``keyring`` seals the personal data columns (``SealedText``, ``SealedJSON``). SQLite gets a folder, cross-thread use (the executor's threads share it), WAL and a busy
-    timeout so that the API and the executor can write at the same time. ``pooled`` False: no
+    """``keyring`` seals the personal data columns (``SealedText``, ``SealedJSON``). SQLite gets a
+    folder, cross-thread use (the executor's threads share it), WAL, a busy timeout, and this
+    process's writers queued on a lock (``sqlite_writes``) so that the API and the executor can
+    write at the same time without sleeping in SQLite's busy handler. ``pooled`` False: no
     connection kept open (a Celery worker's parent, whose children are forked after it)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -557,14 +560,15 @@ def open_database(url: str, pooled: bool = True, keyring: Keyring | None = None)
         return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    db = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    db = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S,
+                                          "factory": WriterConnection})
 
     @event.listens_for(db, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         cursor.close()
 
     db.dialect.claim_intake_keyring = keyring  # type: ignore[attr-defined]
