@@ -118,11 +118,13 @@ def screenshots() -> Screenshots:
     return Screenshots()
 
 
-def submit(server: Server, key: str, files: list[Path], claimant_name: str) -> str:
-    """A claim through the API, as a programme's intake system would send it; waits for its assessment."""
+def submit(server: Server, key: str, files: list[Path] | list[tuple[str, bytes]], claimant_name: str) -> str:
+    """A claim through the API, as a programme's intake system would send it (files from disk or
+    named bytes); waits for its assessment."""
+    parts = [(f.name, f.read_bytes()) if isinstance(f, Path) else f for f in files]
     with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
         response = client.post("/v1/claims", data={"claim_type": "inpatient", "claimant_name": claimant_name},
-                               files=[("files", (f.name, f.read_bytes())) for f in files])
+                               files=[("files", part) for part in parts])
         assert response.status_code == 202, response.text
         claim_id = response.json()["id"]
         deadline = time.monotonic() + 60

@@ -7,7 +7,6 @@ from __future__ import annotations
 import secrets
 import time
 
-import httpx
 import pyotp
 import pytest
 from materials import APPLICANT_ACCOUNT, APPLICANT_ID_NUMBER, application_form_pdf
@@ -16,23 +15,10 @@ from claim_intake.intake.auth import create_key
 from claim_intake.intake.console.accounts import create_staff
 from claim_intake.intake.roles import Role
 
-from .conftest import Screenshots, Server
+from .conftest import Screenshots, Server, submit
 
 PASSWORD = "correct horse battery staple"
 pytestmark = pytest.mark.browser
-
-
-def _submit(server: Server, key: str) -> str:
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
-        response = client.post("/v1/claims", data={"claim_type": "inpatient", "claimant_name": "李四"},
-                               files=[("files", ("application.pdf", application_form_pdf()))])
-        assert response.status_code == 202, response.text
-        claim_id = response.json()["id"]
-        deadline = time.monotonic() + 60
-        while client.get(f"/v1/claims/{claim_id}").json()["status"] == "processing":
-            assert time.monotonic() < deadline, f"claim {claim_id} still processing"
-            time.sleep(0.1)
-    return claim_id
 
 
 def _log_in(page, server: Server, email: str, code: str = "") -> None:  # type: ignore[no-untyped-def]
@@ -48,7 +34,7 @@ def test_two_step_login_a_reveal_and_an_erasure(server: Server, browser, screens
     with server.service.sessions.begin() as session:
         create_staff(session, org, admin, PASSWORD, Role.admin)
         key = create_key(session, org)
-    claim_id = _submit(server, key)
+    claim_id = submit(server, key, [("application.pdf", application_form_pdf())], "李四")
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = context.new_page()
     _log_in(page, server, admin)

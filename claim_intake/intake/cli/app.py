@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -23,6 +24,11 @@ from claim_intake.intake.cli.output import (
 from claim_intake.intake.roles import Role
 from claim_intake.intake.settings import Settings
 from claim_intake.pipeline import FileError, FileReport, assess_claim, read_upload
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from claim_intake.intake.store.db import StaffMember
 
 app = typer.Typer(
     help="Pre-screens medical mutual-aid claim materials: reads uploads, extracts fields, flags gaps.",
@@ -302,20 +308,27 @@ def staff_create(
     stderr.print(f"staff account {member.email} ({member.role}) created for {org}")
 
 
-@staff.command("revoke-sessions")
-def staff_revoke_sessions(email: Annotated[str, typer.Option("--email", help="The staff member's login name.")]) -> None:
-    """End every console session of a staff member at once (a lost laptop, someone leaving)."""
+@contextmanager
+def _staff_member(email: str) -> Iterator[tuple[Session, StaffMember]]:
+    """A staff account by login name, in a transaction that commits what the caller changes."""
     from sqlalchemy import select
 
     from claim_intake.intake.console.accounts import normalise_email
-    from claim_intake.intake.console.login_guard import revoke_sessions
     from claim_intake.intake.store.db import StaffMember, make_sessions, open_service_database
 
-    settings = Settings()
-    with make_sessions(open_service_database(settings)).begin() as session:
+    with make_sessions(open_service_database(Settings())).begin() as session:
         member = session.scalar(select(StaffMember).where(StaffMember.email == normalise_email(email)))
         if member is None:
             raise _fail(f"not_found: no staff account {email}")
+        yield session, member
+
+
+@staff.command("revoke-sessions")
+def staff_revoke_sessions(email: Annotated[str, typer.Option("--email", help="The staff member's login name.")]) -> None:
+    """End every console session of a staff member at once (a lost laptop, someone leaving)."""
+    from claim_intake.intake.console.login_guard import revoke_sessions
+
+    with _staff_member(email) as (session, member):
         ended = revoke_sessions(session, member.id)
     stderr.print(f"{ended} session(s) of {member.email} ended")
 
@@ -323,17 +336,9 @@ def staff_revoke_sessions(email: Annotated[str, typer.Option("--email", help="Th
 @staff.command("reset-two-step")
 def staff_reset_two_step(email: Annotated[str, typer.Option("--email", help="The staff member's login name.")]) -> None:
     """Turn off a staff member's two-step login (a lost phone); they may turn it on again."""
-    from sqlalchemy import select
-
     from claim_intake.intake.console import two_step
-    from claim_intake.intake.console.accounts import normalise_email
-    from claim_intake.intake.store.db import StaffMember, make_sessions, open_service_database
 
-    settings = Settings()
-    with make_sessions(open_service_database(settings)).begin() as session:
-        member = session.scalar(select(StaffMember).where(StaffMember.email == normalise_email(email)))
-        if member is None:
-            raise _fail(f"not_found: no staff account {email}")
+    with _staff_member(email) as (_, member):
         two_step.reset(member)
     stderr.print(f"two-step login of {member.email} turned off")
 
