@@ -68,10 +68,10 @@ def test_older_form_dates_and_their_label_preference() -> None:
 
 def test_the_red_number_after_an_unread_no_is_found_top_right() -> None:
     fields = _outpatient(
-        line("上海市第六人民医院", 200, 60), line("1843562227", 1100, 120), line("业务流水号：1901010439054765", 100, 160),
+        line("江南市第六人民医院", 200, 60), line("1765432109", 1100, 120), line("业务流水号：1907020511223344", 100, 160),
         line("合计(大写):贰拾柒元整", 100, 800),
     )
-    assert fields["invoice_number"].value == "1843562227"
+    assert fields["invoice_number"].value == "1765432109"
 
 
 def test_payee_from_the_header_when_no_collection_unit_is_printed() -> None:
@@ -86,10 +86,10 @@ def test_payee_from_the_header_when_no_collection_unit_is_printed() -> None:
 
 def test_payee_after_its_label_beats_the_header() -> None:
     fields = _outpatient(
-        line("上海中医药大学附属龙华医院", 200, 60),
-        line("收款单位（章）", 40, 900), line("上海中医药大学附属龙华医院门诊部", 300, 898),
+        line("江南中医药大学附属明湖医院", 200, 60),
+        line("收款单位（章）", 40, 900), line("江南中医药大学附属明湖医院门诊部", 300, 898),
     )
-    assert fields["payee"].value == "上海中医药大学附属龙华医院门诊部"
+    assert fields["payee"].value == "江南中医药大学附属明湖医院门诊部"
 
 
 # --- charge lists -------------------------------------------------------------------------------
@@ -322,8 +322,8 @@ def test_a_name_printed_high_onto_the_label_line_above_is_the_names() -> None:
 
 
 def test_the_number_after_a_misread_no_is_still_the_number() -> None:
-    for text, number in (("NG11888912692", "1888912692"), ("N911888912692", "1888912692"), ("1843562227", "1843562227"), ("NO1936890500", "1936890500"), ("No.1936890500", "1936890500")):
-        fields = _outpatient(line("上海市第六人民医院", 200, 60), line(text, 1100, 120), line("合计(大写):贰拾柒元整", 100, 800))
+    for text, number in (("NG11888912692", "1888912692"), ("N911888912692", "1888912692"), ("1765432109", "1765432109"), ("NO1357924680", "1357924680"), ("No.1357924680", "1357924680")):
+        fields = _outpatient(line("江南市第六人民医院", 200, 60), line(text, 1100, 120), line("合计(大写):贰拾柒元整", 100, 800))
         assert fields["invoice_number"].value == number, text
 
 
@@ -340,7 +340,7 @@ def test_a_name_whose_end_the_title_covers_is_completed() -> None:
 def test_a_name_glued_to_a_title_is_not_completed_into_a_guess() -> None:
     from claim_intake.extract.institutions import name_before_title
 
-    assert name_before_title("上海中医药大学附属龙华医院医疗门(急)诊收费票据") == (13, "上海中医药大学附属龙华医院")
+    assert name_before_title("江南中医药大学附属明湖医院医疗门(急)诊收费票据") == (13, "江南中医药大学附属明湖医院")
     # The title begins at 诊, not over the name's end: what stands before it is no name.
     assert name_before_title("上海交通大学医学院附属第九医疾院急诊收费票据") is None
     assert name_before_title("医疗门(急)诊收费票据") is None
@@ -350,19 +350,19 @@ def test_a_name_glued_to_a_title_is_not_completed_into_a_guess() -> None:
 def test_stock_parts_of_hospital_names_misread_by_one_character() -> None:
     from claim_intake.extract.institutions import repair_name
 
-    assert repair_name("上海市第六人风医院") == "上海市第六人民医院"
+    assert repair_name("江南市第六人风医院") == "江南市第六人民医院"
     assert repair_name("江南交通大学医学院附起明德医院") == "江南交通大学医学院附属明德医院"
     # A run that is itself a part, or a name with nothing misread, stays as read.
     assert repair_name("上海市中心医院") == "上海市中心医院"
-    assert repair_name("上海中医药大学附属龙华医院") == "上海中医药大学附属龙华医院"
+    assert repair_name("江南中医药大学附属明湖医院") == "江南中医药大学附属明湖医院"
 
 
 def test_of_two_readings_of_the_issuer_the_more_confident() -> None:
     fields = _outpatient(
-        line("上海市第六人民医院", 200, 60, conf=1.0),
-        line("收款单位（章）：", 40, 900), line("上海市第六人凤医院", 300, 898, conf=0.93),
+        line("江南市第六人民医院", 200, 60, conf=1.0),
+        line("收款单位（章）：", 40, 900), line("江南市第六人凤医院", 300, 898, conf=0.93),
     )
-    assert fields["payee"].value == "上海市第六人民医院"
+    assert fields["payee"].value == "江南市第六人民医院"
 
 
 def test_a_second_reading_of_the_black_print_gives_the_name_the_lines_lost() -> None:

@@ -25,7 +25,7 @@ def _page(paper=WHITE, stamp: Image.Image | None = None) -> tuple[np.ndarray, di
     draw = ImageDraw.Draw(img)
     boxes = {}
     for name, xy, text, fill in (
-        ("number", (500, 400), "NO.1940631579", RED_PRINT),
+        ("number", (500, 400), "NO.1350246781", RED_PRINT),
         ("title", (300, 60), "医疗门诊收费票据", RED_PRINT),
         ("amount", (160, 300), "金额合计 1234.50", (20, 20, 20)),
     ):

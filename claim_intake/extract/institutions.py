@@ -102,7 +102,7 @@ def institution_span(text: str) -> tuple[int, int] | None:
 
 
 def repair_name(name: str) -> str:
-    """``上海市第六人风医院`` -> ``上海市第六人民医院``: runs one character off a stock part of
+    """``江南市第六人风医院`` -> ``江南市第六人民医院``: runs one character off a stock part of
     hospital names restored to it, longest parts first; a lookalike 医 of the ending restored
     (``江南区院``); a branch read to its first character completed (``江南医院北``)."""
     name = _NUMBERED_PEOPLES.sub(r"\1人民医院", _LOOKALIKE_ENDING.sub("医院", name))

@@ -143,7 +143,7 @@ _GRADE = re.compile(r"级[甲乙丙特]等|^.?[甲乙丙]等(?:综合|专科|中
 
 
 def find_institution(text: str) -> tuple[int, int] | None:
-    """The span of a hospital or clinic's name in ``text`` (``上海市第六人民医院``,
+    """The span of a hospital or clinic's name in ``text`` (``江南市第六人民医院``,
     ``…附属第三人民医院东湖分院``, ``…医院(总院)``), or None."""
     for match in _INSTITUTION.finditer(text):
         if not _GRADE.search(match.group(0)):
