@@ -14,57 +14,19 @@ Usage: python benchmarks/oversized_upload.py
 
 from __future__ import annotations
 
-import os
 import secrets
 import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Self
 
 import httpx
 import psutil
+from load_api import embedded_server
 
 SLOW_CHUNK = 64 * 1024
 GIB = 1024**3
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def _server() -> Iterator[tuple[int, str, str]]:
-    cli = Path(sys.executable).parent / "claim-intake"
-    with tempfile.TemporaryDirectory(prefix="claim-intake-oversized-") as data_dir:
-        env = {**os.environ, "CLAIM_INTAKE_DATA_DIR": data_dir}
-        key = subprocess.run([cli, "keys", "create", "--org", "oversized", "--new-org"], env=env, check=True,
-                             capture_output=True, text=True).stdout.strip()
-        port = _free_port()
-        server = subprocess.Popen([cli, "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("claim-intake serve did not start")
-                time.sleep(0.2)
-            yield server.pid, f"127.0.0.1:{port}", key
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 class PeakRss:
@@ -172,7 +134,8 @@ def accepted_at_the_limits(address: str, key: str, files: int = 20, size: int = 
 
 
 def main() -> None:
-    with _server() as (pid, address, key):
+    with embedded_server() as (url, key, pid):
+        address = url.removeprefix("http://")
         for name, run in (("1 GB declared, sent slowly", declared_slowly),
                           ("1 GB undeclared (chunked), sent fast", undeclared_fast),
                           ("20 files of 9.5 MB, accepted", accepted_at_the_limits)):
