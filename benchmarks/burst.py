@@ -81,13 +81,16 @@ def run(url: str, key: str, claims: int, polls: int, pid: int | None = None) -> 
         requests = [_prepared(client, files) for files in payloads]
         server = psutil.Process(pid) if pid else None
         before = _cpu_seconds(server) if server else None
+        client_before = time.process_time()
         with ThreadPoolExecutor(max_workers=claims) as pool:
             results = list(pool.map(lambda request: _send(client, request), requests))
+        client_cpu = 1000 * (time.process_time() - client_before)
         print(_line("acknowledgement", [r[0] for r in results], ACK_TARGET_MS))
         if server and before:
             loop, process, readers = (1000 * (b - a) for a, b in zip(before, _cpu_seconds(server)))
             print(f"  server CPU while acknowledging: event loop {loop:.0f} ms, API process {process:.0f} ms, "
-                  f"reading processes {readers:.0f} ms; load average {os.getloadavg()[0]:.1f}")
+                  f"reading processes {readers:.0f} ms; this client {client_cpu:.0f} ms; "
+                  f"load average {os.getloadavg()[0]:.1f}")
         ids = [r[1] for r in results]
 
         def poll(_: int) -> float:

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     """The largest upload request (all its files); a larger declared body is refused unread, and
     a body that grows past it while arriving is cut off. Per file: ``read.limits.max_file_bytes``."""
+    upload_memory_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
+    """How much of one upload request is held in memory as it arrives (a claim's few phone
+    photos); files past it are spooled to temporary files."""
     max_form_bytes: int = Field(default=1024 * 1024, gt=0)
     """The largest body of any other request (forms, JSON), and of an upload before its caller
     is authenticated."""

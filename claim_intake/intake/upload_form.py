@@ -1,7 +1,8 @@
 """Reading an upload form as it streams in: after the caller is known, within the request's
-allowance, each file spooled to a temporary file (memory up to 1 MiB, then disk) and cut one byte
-past the per-file limit, so that no file is ever held whole in memory and an oversized one costs
-at most its limit in temporary disk space. The number of files and fields is bounded as parsed.
+allowance, each file spooled (in memory while the request's memory allowance lasts, then to a
+temporary file) and cut one byte past the per-file limit, so that a request holds at most its
+allowance in memory and an oversized file costs at most its limit in temporary disk space. The
+number of files and fields is bounded as parsed.
 """
 
 from __future__ import annotations
@@ -31,16 +32,18 @@ MULTIPART_OVERHEAD = 64 * 1024
 @dataclass(frozen=True)
 class UploadLimits:
     """What one upload request may bring: ``max_files`` files of at most ``max_file_bytes`` each,
-    in a body of at most ``max_request_bytes``."""
+    in a body of at most ``max_request_bytes``, of which ``memory_bytes`` are held in memory."""
 
     max_files: int
     max_file_bytes: int
     max_request_bytes: int
+    memory_bytes: int = 1024 * 1024
 
     @classmethod
     def of_claims(cls, settings: Settings) -> UploadLimits:
         """Claim materials: the settings' file and request limits (API, follow-up link, member pages)."""
-        return cls(settings.max_files_per_request, settings.read.limits.max_file_bytes, settings.max_request_bytes)
+        return cls(settings.max_files_per_request, settings.read.limits.max_file_bytes, settings.max_request_bytes,
+                   settings.upload_memory_bytes)
 
     def allowance(self) -> int:
         """What the request may send: its files at their limit, within the request limit."""
@@ -53,23 +56,43 @@ ROSTER_UPLOAD = UploadLimits(max_files=1, max_file_bytes=MAX_ROSTER_BYTES, max_r
 
 class _BoundedParser(MultiPartParser):
     """Starlette's multipart parser, with every file part cut one byte past ``max_file_bytes``:
-    enough to refuse it as too large, while the rest of it is read off the wire and dropped."""
+    enough to refuse it as too large, while the rest of it is read off the wire and dropped.
+    Each file is spooled in memory up to what is left of the request's ``memory_bytes``: a
+    file spooled to disk is written through a thread hop for every chunk that arrives, which
+    cost a burst of phone photos more of the event loop than parsing them did."""
 
     def __init__(self, request: Request, limits: UploadLimits) -> None:
         super().__init__(request.headers, request.stream(), max_files=limits.max_files, max_fields=MAX_FIELDS,
                          max_part_size=MAX_FIELD_BYTES)
         self._cap = limits.max_file_bytes + 1
         self._file_bytes = 0
+        self._memory_left = limits.memory_bytes
 
     def on_part_begin(self) -> None:
         super().on_part_begin()
         self._file_bytes = 0
 
+    def on_headers_finished(self) -> None:
+        self.spool_max_size = max(1, self._memory_left)  # 0 would be a spool without a limit
+        super().on_headers_finished()
+
+    def on_part_end(self) -> None:
+        if self._current_part.file is not None and self._file_bytes <= self.spool_max_size:
+            self._memory_left -= self._file_bytes  # it stays in memory until the request ends
+        super().on_part_end()
+
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
-        if self._current_part.file is not None:
+        upload = self._current_part.file
+        if upload is not None:
             end = min(end, start + max(0, self._cap - self._file_bytes))
             self._file_bytes += end - start
             if end <= start:
+                return
+            if self._file_bytes <= self.spool_max_size:
+                # Within the memory spool: copied straight in, where Starlette would copy the
+                # slice first and write it on the next turn of the parse loop.
+                upload.file.write(memoryview(data)[start:end])
+                upload.size = self._file_bytes
                 return
         super().on_part_data(data, start, end)
 

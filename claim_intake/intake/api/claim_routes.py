@@ -10,8 +10,10 @@ from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import quote
 
+import anyio
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from claim_intake.errors import InvalidRequestError, NotFoundError
@@ -30,6 +32,8 @@ from claim_intake.intake.api.deps import (
 from claim_intake.intake.api.member_routes import claimant_identity
 from claim_intake.intake.api.schemas import ClaimOut, ClaimPage, ClaimState
 from claim_intake.intake.api.views import claim_summary, claim_view
+from claim_intake.intake.auth import Caller
+from claim_intake.intake.service import Service
 from claim_intake.intake.store import claims as claim_ops
 from claim_intake.intake.store.search import ClaimFilter
 from claim_intake.intake.upload_form import files_of, text_of
@@ -78,8 +82,12 @@ def _files(form: UploadFormDep) -> list[UploadFile]:
     return files
 
 
+# The two upload routes are coroutines that block in one thread hop: a plain function endpoint
+# takes a second hop to check its answer against the schema, and in a burst of uploads every hop
+# is the event loop's time.
+
 @router.post("", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS, openapi_extra=_SUBMIT_BODY)
-def submit_claim(
+async def submit_claim(
     service: ServiceDep,
     db: SessionDep,
     who: UploaderDep,
@@ -88,21 +96,24 @@ def submit_claim(
                                                   description="A retry with the same key returns the same claim.")] = None,
 ) -> dict:
     """Submit a claim. Answered as soon as the files are stored; reading happens afterwards."""
-    fields = _submit_fields(form)
-    files = _files(form)
-    claim_type, claimant_name, external_id = fields.claim_type, fields.claimant_name, fields.external_id
+    fields, files = _submit_fields(form), _files(form)
+    return await anyio.to_thread.run_sync(_submit, service, db, who, fields, files, idempotency_key)
+
+
+def _submit(service: Service, db: Session, who: Caller, fields: SubmitFields, files: list[UploadFile],
+            idempotency_key: str | None) -> dict:
     existing = lifecycle.find_retry(db, who, idempotency_key)
     if existing is not None:
         lifecycle.audit(db, who, "claim.create", existing.id)
         db.commit()
         return claim_view(existing)
-    service.settings.rule_set(claim_type)  # unknown_claim_type before anything is stored
+    service.settings.rule_set(fields.claim_type)  # unknown_claim_type before anything is stored
     id_number = claimant_identity(db, who, fields.claimant_id_number, fields.member_id)
     uploads = screen_files(files, service.settings.read.limits, service.settings.max_files_per_request)  # type: ignore[arg-type]
     keys = claim_ops.store_uploads(service.store, uploads)
     claim, queued = lifecycle.submit(
-        db, who, claim_type=claim_type, claimant_name=claimant_name or None,
-        external_id=external_id or None, idempotency_key=idempotency_key, uploads=uploads, keys=keys,
+        db, who, claim_type=fields.claim_type, claimant_name=fields.claimant_name or None,
+        external_id=fields.external_id or None, idempotency_key=idempotency_key, uploads=uploads, keys=keys,
         zone=service.zone, claimant_id_number=id_number, claimant_unit=fields.claimant_unit,
     )
     for document_id in queued:
@@ -112,9 +123,13 @@ def submit_claim(
 
 @router.post("/{claim_id}/documents", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS,
              openapi_extra=upload_body())
-def add_documents(service: ServiceDep, db: SessionDep, who: UploaderDep, claim_id: str, form: UploadFormDep) -> dict:
+async def add_documents(service: ServiceDep, db: SessionDep, who: UploaderDep, claim_id: str,
+                        form: UploadFormDep) -> dict:
     """More materials for a claim; the claim is assessed again over all its documents."""
-    files = _files(form)
+    return await anyio.to_thread.run_sync(_add_documents, service, db, who, claim_id, _files(form))
+
+
+def _add_documents(service: Service, db: Session, who: Caller, claim_id: str, files: list[UploadFile]) -> dict:
     claim = claim_ops.get_claim(db, who.organisation_id, claim_id)
     uploads = screen_files(files, service.settings.read.limits, service.settings.max_files_per_request)  # type: ignore[arg-type]
     keys = claim_ops.store_uploads(service.store, uploads)

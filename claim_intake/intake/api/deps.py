@@ -3,7 +3,7 @@ authenticated caller, and the documented error answers."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
@@ -35,16 +35,24 @@ UPLOAD_ERRORS = {
 _bearer = HTTPBearer(auto_error=False, description="An organisation's API key: `claim-intake keys create --org NAME`.")
 
 
-def _service(request: Request) -> Service:
+# FastAPI runs a plain function dependency in a worker thread, and every such hop costs the event
+# loop as much as parsing a photo's bytes: the dependencies that do not block are coroutines.
+
+async def _service(request: Request) -> Service:
     return request.app.state.service  # type: ignore[no-any-return]
 
 
 ServiceDep = Annotated[Service, Depends(_service)]
 
 
-def _session(service: ServiceDep) -> Iterator[Session]:
-    with service.sessions() as session:
+async def _session(service: ServiceDep) -> AsyncIterator[Session]:
+    """A new session connects only when first used (in the endpoint's thread); closing it hands
+    its connection back, which may talk to the database: that is done in a thread."""
+    session = service.sessions()
+    try:
         yield session
+    finally:
+        await anyio.to_thread.run_sync(session.close)
 
 
 SessionDep = Annotated[Session, Depends(_session)]

@@ -15,6 +15,7 @@ import tempfile
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -87,20 +88,59 @@ class LocalStore(ObjectStore):
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / key[2:4] / key
 
+    def put_file(self, source: BinaryIO) -> str:
+        """One pass over the upload: hashed as it is written aside, then renamed to its key."""
+        source.seek(0)
+        digest = hashlib.sha256()
+        try:
+            with self._aside() as (tmp, name):
+                while chunk := source.read(_CHUNK):
+                    digest.update(chunk)
+                    tmp.write(chunk)
+                key = digest.hexdigest()
+                path = self._path(key)
+                if not path.exists():  # else stored before: the same bytes
+                    self._settle(tmp, name, path)
+        except OSError as exc:
+            raise StorageUnavailableError(f"cannot write to the object folder: {exc}") from exc
+        return key
+
     def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
         path = self._path(key)
         if path.exists() and not replace:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Written aside, then renamed: a reader never sees half an object.
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            with self._aside() as (tmp, name):
                 shutil.copyfileobj(source, tmp, _CHUNK)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            os.replace(tmp.name, path)
+                self._settle(tmp, name, path)
         except OSError as exc:
             raise StorageUnavailableError(f"cannot write to the object folder: {exc}") from exc
+
+    @contextmanager
+    def _aside(self) -> Iterator[tuple[BinaryIO, str]]:
+        """A new file in the store's root and its name, removed unless ``_settle`` moved it to
+        its key: a reader never sees half an object."""
+        try:
+            fd, name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        except FileNotFoundError:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        try:
+            with open(fd, "wb") as tmp:
+                yield tmp, name
+        finally:
+            with suppress(FileNotFoundError):
+                os.unlink(name)
+
+    @staticmethod
+    def _settle(tmp: BinaryIO, name: str, path: Path) -> None:
+        tmp.flush()
+        os.fsync(tmp.fileno())
+        try:
+            os.replace(name, path)
+        except FileNotFoundError:  # the key's folders are made once, when the first object needs them
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(name, path)
 
     def get(self, key: str) -> bytes:
         try:
