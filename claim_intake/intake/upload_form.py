@@ -58,8 +58,8 @@ class _BoundedParser(MultiPartParser):
     """Starlette's multipart parser, with every file part cut one byte past ``max_file_bytes``:
     enough to refuse it as too large, while the rest of it is read off the wire and dropped.
     Each file is spooled in memory up to what is left of the request's ``memory_bytes``: a
-    file spooled to disk is written through a thread hop for every chunk that arrives, which
-    cost a burst of phone photos more of the event loop than parsing them did."""
+    file spooled to disk is written through a thread hop for every chunk that arrives, where a
+    file in memory is copied in at once."""
 
     def __init__(self, request: Request, limits: UploadLimits) -> None:
         super().__init__(request.headers, request.stream(), max_files=limits.max_files, max_fields=MAX_FIELDS,

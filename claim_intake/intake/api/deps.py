@@ -35,8 +35,8 @@ UPLOAD_ERRORS = {
 _bearer = HTTPBearer(auto_error=False, description="An organisation's API key: `claim-intake keys create --org NAME`.")
 
 
-# FastAPI runs a plain function dependency in a worker thread, and every such hop costs the event
-# loop as much as parsing a photo's bytes: the dependencies that do not block are coroutines.
+# FastAPI runs a plain function dependency in a worker thread, and each hop there and back is work
+# for the event loop that every upload's bytes queue behind: what does not block is a coroutine.
 
 async def _service(request: Request) -> Service:
     return request.app.state.service  # type: ignore[no-any-return]
