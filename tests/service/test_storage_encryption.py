@@ -67,8 +67,8 @@ def test_the_service_stores_ciphertext_and_reads_it_back_then_rotates(backend: B
     old, new = _key(), _key()
     settings = backend.make_settings(storage_keys={"old": old})
     client, api = start_api(settings)
+    key, claim = api.new_key(), None
     try:
-        key = api.new_key()
         invoice = invoice_pdf(number=f"{secrets.randbelow(10**10):010d}")
         claim = api.submit(key, [("invoice.pdf", invoice)]).json()
         assessed = api.wait_assessed(key, claim["id"])
@@ -78,13 +78,16 @@ def test_the_service_stores_ciphertext_and_reads_it_back_then_rotates(backend: B
         assert raw != invoice and invoice[:200] not in raw and b"%PDF" not in raw
         download = api.client.get(f"/v1/claims/{claim['id']}/documents/{document['id']}/file", headers=key)
         assert download.content == invoice
-    finally:
-        client.__exit__(None, None, None)
 
-    rotated = settings.model_copy(update={"storage_keys": Settings(storage_keys={"new": new, "old": old}).storage_keys})
-    store = open_store(rotated)
-    assert isinstance(store, EncryptedStore)
-    assert store.get(document["sha256"]) == invoice  # the old key still opens old objects
-    assert store.rekey() >= 1
-    only_new = open_store(settings.model_copy(update={"storage_keys": Settings(storage_keys={"new": new}).storage_keys}))
-    assert only_new.get(document["sha256"]) == invoice
+        rotated = settings.model_copy(update={"storage_keys": Settings(storage_keys={"new": new, "old": old}).storage_keys})
+        store = open_store(rotated)
+        assert isinstance(store, EncryptedStore)
+        assert store.get(document["sha256"]) == invoice  # the old key still opens old objects
+        assert store.rekey() >= 1
+        only_new = open_store(settings.model_copy(update={"storage_keys": Settings(storage_keys={"new": new}).storage_keys}))
+        assert only_new.get(document["sha256"]) == invoice
+    finally:
+        # The database is the session's: no value sealed under keys the other tests do not hold.
+        if claim is not None:
+            api.client.delete(f"/v1/claims/{claim['id']}", headers=key)
+        client.__exit__(None, None, None)
