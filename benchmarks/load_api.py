@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,15 +58,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def embedded_server(serve_options: Sequence[str] = ()) -> Iterator[tuple[str, str, int]]:
-    """The URL, an API key and the server's process id; ``serve_options`` go to `claim-intake serve`."""
+def embedded_server() -> Iterator[tuple[str, str, int]]:
+    """The URL, an API key and the server's process id."""
     cli = Path(sys.executable).parent / "claim-intake"
     with tempfile.TemporaryDirectory(prefix="claim-intake-load-") as data_dir:
         env = {**os.environ, "CLAIM_INTAKE_DATA_DIR": data_dir}
         key = subprocess.run([cli, "keys", "create", "--org", "load", "--new-org"], env=env, check=True,
                              capture_output=True, text=True).stdout.strip()
         port = _free_port()
-        server = subprocess.Popen([cli, "serve", "--port", str(port), *serve_options], env=env,
+        server = subprocess.Popen([cli, "serve", "--port", str(port)], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -123,8 +123,6 @@ def run(url: str, key: str, clients: int, claims: int) -> None:
 def add_target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="a running `claim-intake serve`; default: start one (embedded)")
     parser.add_argument("--key", default=os.environ.get("CLAIM_INTAKE_API_KEY"), help="API key for --url")
-    parser.add_argument("--serve", action="append", default=[], metavar="OPTION",
-                        help="an option of the `claim-intake serve` started here, e.g. --serve=--loop=asyncio")
 
 
 @contextmanager
@@ -132,7 +130,7 @@ def target(args: argparse.Namespace) -> Iterator[tuple[str, str, int | None]]:
     """The service to load: ``--url`` with its ``--key``, else an embedded one started here (then
     its process id too)."""
     if not args.url:
-        with embedded_server(args.serve) as found:
+        with embedded_server() as found:
             yield found
         return
     if not args.key:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -417,24 +416,10 @@ def db_upgrade() -> None:
     stderr.print(f"database at head: {settings.resolved_database_url}")
 
 
-class EventLoop(StrEnum):
-    auto = "auto"
-    asyncio = "asyncio"
-    uvloop = "uvloop"
-
-
-class HttpParser(StrEnum):
-    auto = "auto"
-    h11 = "h11"
-    httptools = "httptools"
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    loop: Annotated[EventLoop, typer.Option(help="The event loop; auto: uvloop where installed.")] = EventLoop.auto,
-    http: Annotated[HttpParser, typer.Option(help="The HTTP parser; auto: httptools where installed.")] = HttpParser.auto,
 ) -> None:
     """Run the HTTP API (OpenAPI at /docs), the staff console (/console) and claimant links.
 
@@ -454,7 +439,7 @@ def serve(
     # request stalled, in the middle of the burst it was measured on (benchmarks/burst.py).
     gc.collect()
     gc.freeze()
-    uvicorn.run(api, host=host, port=port, loop=loop.value, http=http.value, log_level="info")
+    uvicorn.run(api, host=host, port=port, log_level="info")
 
 
 app.command("eval")(eval_command)
