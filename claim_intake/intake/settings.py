@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     """The largest upload request (all its files); a larger declared body is refused unread, and
     a body that grows past it while arriving is cut off. Per file: ``read.limits.max_file_bytes``."""
+    upload_threads: int = Field(default=3, ge=1)
+    """Upload requests stored and recorded at once; the others wait with their files spooled.
+    Their Python holds the GIL: more threads only contend with the event loop receiving the
+    rest (``benchmarks/burst.py`` on 2 cores: 3 and 4 did best of 1, 2, 3, 4, 6 and unlimited)."""
     upload_memory_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     """How much of one upload request is held in memory as it arrives (a claim's few phone
     photos); files past it are spooled to temporary files."""

@@ -7,10 +7,10 @@ starts: the executor reads and assesses afterwards, and the caller polls or take
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated
 from urllib.parse import quote
 
-import anyio
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
@@ -82,9 +82,9 @@ def _files(form: UploadFormDep) -> list[UploadFile]:
     return files
 
 
-# The two upload routes are coroutines that block in one thread hop: a plain function endpoint
-# takes a second hop to check its answer against the schema, and in a burst of uploads every hop
-# is the event loop's time.
+# The two upload routes are coroutines that block in one hop to an upload thread: a plain
+# function endpoint takes a second hop to check its answer against the schema, and in a burst of
+# uploads every hop is the event loop's time.
 
 @router.post("", status_code=202, response_model=ClaimOut, responses=UPLOAD_ERRORS, openapi_extra=_SUBMIT_BODY)
 async def submit_claim(
@@ -97,7 +97,7 @@ async def submit_claim(
 ) -> dict:
     """Submit a claim. Answered as soon as the files are stored; reading happens afterwards."""
     fields, files = _submit_fields(form), _files(form)
-    return await anyio.to_thread.run_sync(_submit, service, db, who, fields, files, idempotency_key)
+    return await service.in_upload_thread(partial(_submit, service, db, who, fields, files, idempotency_key))
 
 
 def _submit(service: Service, db: Session, who: Caller, fields: SubmitFields, files: list[UploadFile],
@@ -126,7 +126,7 @@ def _submit(service: Service, db: Session, who: Caller, fields: SubmitFields, fi
 async def add_documents(service: ServiceDep, db: SessionDep, who: UploaderDep, claim_id: str,
                         form: UploadFormDep) -> dict:
     """More materials for a claim; the claim is assessed again over all its documents."""
-    return await anyio.to_thread.run_sync(_add_documents, service, db, who, claim_id, _files(form))
+    return await service.in_upload_thread(partial(_add_documents, service, db, who, claim_id, _files(form)))
 
 
 def _add_documents(service: Service, db: Session, who: Caller, claim_id: str, files: list[UploadFile]) -> dict:

@@ -7,6 +7,7 @@ stored, the claim processing again, each file read and the claim assessed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -81,7 +82,10 @@ def claimant_app(console: Console) -> FastAPI:
         return page(request, db, claim, token)
 
     @app.post("/{claim_id}/{token}", name="upload")
-    def upload(request: Request, db: Db, claim_id: str, token: str, chosen: Chosen) -> Response:
+    async def upload(request: Request, db: Db, claim_id: str, token: str, chosen: Chosen) -> Response:
+        return await service.in_upload_thread(functools.partial(store_upload, request, db, claim_id, token, chosen))
+
+    def store_upload(request: Request, db: Session, claim_id: str, token: str, chosen: list[UploadFile]) -> Response:
         claim = linked_claim(db, claim_id, token, uploading=True)
         if not lifecycle.accepts_claimant_uploads(claim):
             return page(request, db, claim, token, 409)

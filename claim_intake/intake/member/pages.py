@@ -9,6 +9,7 @@ each upload, then the status page the member keeps; ``/m/s/<claim>/<token>`` is 
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
@@ -312,7 +313,10 @@ def member_app(service: Service, secret: str) -> FastAPI:
         return render(request, "claim_part.html", **claim_context(request, session, claim_id))
 
     @app.post("/c/{claim_id}/files", name="files")
-    def upload(request: Request, claim_id: str, chosen: Chosen) -> Response:
+    async def upload(request: Request, claim_id: str, chosen: Chosen) -> Response:
+        return await service.in_upload_thread(functools.partial(store_upload, request, claim_id, chosen))
+
+    def store_upload(request: Request, claim_id: str, chosen: list[UploadFile]) -> Response:
         with service.sessions() as session:
             claim, _member, _portal = claim_for(request, session, claim_id)
             limit_ip(session, request)

@@ -186,7 +186,12 @@ class S3Store(ObjectStore):
         if self._bucket_ready:
             return
         if not self.client.bucket_exists(self.bucket):
-            self.client.make_bucket(self.bucket)
+            try:
+                self.client.make_bucket(self.bucket)
+            except S3Error as exc:
+                # Two first uploads at once both find no bucket; the second to make it is told so.
+                if exc.code != "BucketAlreadyOwnedByYou":
+                    raise
         self._bucket_ready = True
 
     def put_as(self, key: str, source: BinaryIO, replace: bool = False) -> None:
