@@ -58,8 +58,10 @@ class Service:
     """Messages to members (``intake/member``)."""
     status_listeners: list[Callable[[StatusChanged], None]] = field(default_factory=list)
     """Called with every committed status change, after the webhooks (the member notices)."""
-    upload_threads: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(3))
-    """The threads that store uploads and record them (``settings.upload_threads``)."""
+    @functools.cached_property
+    def upload_threads(self) -> anyio.CapacityLimiter:
+        """The threads that store uploads and record them (``settings.upload_threads``)."""
+        return anyio.CapacityLimiter(self.settings.upload_threads)
 
     async def in_upload_thread(self, work: Callable[[], T]) -> T:
         """The blocking part of an upload request (screening, storing, recording), in one of the
@@ -162,4 +164,4 @@ def build_service(settings: Settings, engine_factory: EngineFactory | None = Non
     metrics.watch_queue(lambda: executor.pending)
     notifier = notifier_from(settings.notifier, settings.notifier_webhook_url, settings.webhook_timeout_s)
     return Service(settings, db, sessions, store, metrics, executor, webhooks, ZoneInfo(settings.timezone),
-                   job_store, beat, notifier, listeners, anyio.CapacityLimiter(settings.upload_threads))
+                   job_store, beat, notifier, listeners)
