@@ -1,4 +1,5 @@
-"""A burst of uploads is stored a few at a time (``upload_threads``), every one acknowledged."""
+"""A burst of uploads is stored a few at a time (``upload_threads``), every one acknowledged, and
+uploads that arrive together at a new S3 bucket all land."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import BinaryIO
 
-from .conftest import Backend, png_bytes, start_api
+from claim_intake.intake.settings import Settings
+from claim_intake.intake.store.objects import ObjectStore, open_store
+
+from .conftest import S3_ACCESS_KEY, S3_SECRET_KEY, Backend, png_bytes, start_api
 
 
 def test_a_burst_is_stored_at_most_upload_threads_at_a_time(backend: Backend) -> None:
@@ -42,3 +47,19 @@ def test_a_burst_is_stored_at_most_upload_threads_at_a_time(backend: Backend) ->
         assert all(api.service.store.get(k) for k in stored) and len(stored) == len(photos)
     finally:
         client.__exit__(None, None, None)
+
+
+def test_first_uploads_to_a_new_bucket_at_once_all_land(s3_endpoint: str, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, storage_url=f"s3://fresh-{secrets.token_hex(4)}", s3_endpoint=s3_endpoint,
+                        s3_access_key=S3_ACCESS_KEY, s3_secret_key=S3_SECRET_KEY)
+    stores = [open_store(settings) for _ in range(8)]  # none has seen the bucket, which is not there yet
+    ready = threading.Barrier(len(stores))
+
+    def put(store: ObjectStore, n: int) -> str:
+        ready.wait()
+        return store.put(f"upload {n}".encode())
+
+    with ThreadPoolExecutor(len(stores)) as pool:
+        keys = list(pool.map(put, stores, range(len(stores))))
+
+    assert [stores[0].get(key) for key in keys] == [f"upload {n}".encode() for n in range(len(stores))]
