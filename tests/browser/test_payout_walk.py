@@ -139,6 +139,7 @@ def test_from_the_roster_to_a_paid_claim(server: Server, browser, screenshots: S
     assert admin.locator("#reverse-form").count() == 0  # the money has gone
 
     admin.click("text=概况")
+    admin.wait_for_url("**/console/dashboard")  # else the rows may be looked for before the page has them
     for stage in ("complete", "approved", "paid"):
         row = admin.locator(f'#times tr[data-stage="{stage}"]')
         assert row.count() == 1 and row.locator("td").last.inner_text() == "1", stage
