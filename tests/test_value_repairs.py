@@ -148,13 +148,17 @@ def test_the_one_payment_label_left_unread_holds_the_zero_the_others_leave() -> 
     assert "insurance_fund_paid" not in fields and "personal_account_paid" not in fields
 
 
-def test_an_unread_payment_value_on_the_page_is_filled_by_the_arithmetic() -> None:
-    fields = _outpatient(
+def _paid_24_with_fund_label(label: str) -> dict[str, Field]:
+    """A bill of 24.00 paid in cash and otherwise, its fund's label printed as ``label`` with no value read."""
+    return _outpatient(
         line("诊查费：24.00", 100, 300), line("合计(大写)：贰拾肆元整", 100, 500),
         line("现金支付：8.70", 100, 560), line("个人账户支付：0.00", 600, 560),
-        line("医保统筹支付：", 100, 620), line("附加支付：15.25", 600, 620),
+        line(label, 100, 620), line("附加支付：15.25", 600, 620),
     )
-    assert fields["insurance_fund_paid"].value == "0.00"
+
+
+def test_an_unread_payment_value_on_the_page_is_filled_by_the_arithmetic() -> None:
+    assert _paid_24_with_fund_label("医保统筹支付：")["insurance_fund_paid"].value == "0.00"
 
 
 # --- dates --------------------------------------------------------------------------------------
@@ -190,12 +194,7 @@ def test_a_charge_line_whose_currency_sign_was_read_as_a_one_is_repaired() -> No
 
 
 def test_a_payment_label_cut_short_before_its_colon_is_still_that_label() -> None:
-    fields = _outpatient(
-        line("诊查费：24.00", 100, 300), line("合计(大写)：贰拾肆元整", 100, 500),
-        line("现金支付：8.70", 100, 560), line("个人账户支付：0.00", 600, 560),
-        line("医保统:", 100, 620), line("附加支付：15.25", 600, 620),
-    )
-    assert fields["insurance_fund_paid"].value == "0.00"
+    assert _paid_24_with_fund_label("医保统:")["insurance_fund_paid"].value == "0.00"
     # A cut that is itself a label stays that label's: 金额合计 is no cut 金额合计(大写).
     assert _outpatient(line("金额合计：", 100, 500), line("18.00", 300, 500))["total_amount"].value == "18.00"
 

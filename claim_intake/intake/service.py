@@ -58,6 +58,7 @@ class Service:
     """Messages to members (``intake/member``)."""
     status_listeners: list[Callable[[StatusChanged], None]] = field(default_factory=list)
     """Called with every committed status change, after the webhooks (the member notices)."""
+
     @functools.cached_property
     def upload_threads(self) -> anyio.CapacityLimiter:
         """The threads that store uploads and record them (``settings.upload_threads``)."""
